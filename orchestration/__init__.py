@@ -1,0 +1,1 @@
+"""Dagster code of the DAM usage warehouse: ingest, dbt, resources and the command line."""

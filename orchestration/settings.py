@@ -1,0 +1,61 @@
+"""Every setting the warehouse reads, in one place, from environment variables with safe defaults."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
+def _path(name: str, default: Path) -> Path:
+    value = os.environ.get(name)
+    return Path(value).expanduser().resolve() if value else default
+
+
+def _float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    if not value:
+        return default
+    try:
+        return float(value)
+    except ValueError as error:
+        raise ValueError(f"{name} must be a number, got {value!r}") from error
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    landing_dir: Path
+    warehouse_path: Path
+    dagster_home: Path
+    first_arrival_day: date
+    max_quarantine_rate: float
+    duckdb_memory_limit: str
+    duckdb_temp_dir: Path
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        data_dir = _path("DAM_DATA_DIR", PROJECT_ROOT / "data")
+        first_day = os.environ.get("DAM_FIRST_ARRIVAL_DAY", "2024-01-01")
+        try:
+            first_arrival_day = date.fromisoformat(first_day)
+        except ValueError as error:
+            raise ValueError(
+                f"DAM_FIRST_ARRIVAL_DAY must be a date (YYYY-MM-DD), got {first_day!r}"
+            ) from error
+        rate = _float("DAM_MAX_QUARANTINE_RATE", 0.05)
+        if not 0.0 <= rate <= 1.0:
+            raise ValueError(f"DAM_MAX_QUARANTINE_RATE must be between 0 and 1, got {rate}")
+        return cls(
+            data_dir=data_dir,
+            landing_dir=_path("DAM_LANDING_DIR", data_dir / "landing"),
+            warehouse_path=_path("DAM_WAREHOUSE_PATH", data_dir / "warehouse.duckdb"),
+            dagster_home=_path("DAGSTER_HOME", data_dir / "dagster_home"),
+            first_arrival_day=first_arrival_day,
+            max_quarantine_rate=rate,
+            duckdb_memory_limit=os.environ.get("DAM_DUCKDB_MEMORY_LIMIT", "4GB"),
+            duckdb_temp_dir=_path("DAM_DUCKDB_TEMP_DIR", data_dir / "duckdb_tmp"),
+        )
