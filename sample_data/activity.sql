@@ -249,17 +249,16 @@ select
     arrival_day,
     redelivered,
     day,
-    (
+    json_merge_patch(
+        body,
         case
-            when triggered_by is null then body
-            else json_merge_patch(
-                body,
-                to_json({
-                    'notification_context': {
-                        'triggered_at': iso_ms(epoch + 0.25), 'triggered_by': triggered_by
-                    }
-                })
-            )
+            when triggered_by is null then to_json({'timestamp': at_s})
+            else to_json({
+                'timestamp': at_s,
+                'notification_context': {
+                    'triggered_at': iso_ms(epoch + 0.25), 'triggered_by': triggered_by
+                }
+            })
         end
     )::varchar as line
 from shaped;

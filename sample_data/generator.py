@@ -90,6 +90,7 @@ def day_name(config: SampleConfig, day: int) -> str:
 
 def _prepare(con: duckdb.DuckDBPyConnection, config: SampleConfig, cast: Cast) -> None:
     con.execute("set TimeZone = 'UTC'")
+    con.execute("set enable_progress_bar = false")
     start_epoch = int(datetime.combine(config.start, time(), tzinfo=timezone.utc).timestamp())
     actors = [u for u in cast.users if u.can_act()]
     variables = {

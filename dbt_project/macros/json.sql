@@ -1,0 +1,45 @@
+{#- Engine-specific JSON access, one macro per concern; models call these and stay portable. -#}
+
+{#- The text at a JSON path ($.a.b) of a JSON string column; null when absent. -#}
+{% macro json_text(column, path) -%}
+    {{ return(adapter.dispatch('json_text', 'dam_usage')(column, path)) }}
+{%- endmacro %}
+
+{% macro default__json_text(column, path) -%}
+    json_extract_string({{ column }}, '{{ path }}')
+{%- endmacro %}
+
+{% macro spark__json_text(column, path) -%}
+    get_json_object({{ column }}, '{{ path }}')
+{%- endmacro %}
+
+{#- The elements of a JSON list (or the values of a JSON object) at a path, as a list of
+    JSON strings, ready for unnest_list. -#}
+{% macro json_elements(column, path) -%}
+    {{ return(adapter.dispatch('json_elements', 'dam_usage')(column, path)) }}
+{%- endmacro %}
+
+{% macro default__json_elements(column, path) -%}
+    case json_type({{ column }}, '{{ path }}')
+        when 'ARRAY' then json_extract({{ column }}, '{{ path }}[*]')::varchar[]
+        when 'OBJECT' then json_extract({{ column }}, '{{ path }}.*')::varchar[]
+    end
+{%- endmacro %}
+
+{#- The keys of the JSON object at a path, as a list of strings. -#}
+{% macro json_keys_at(column, path) -%}
+    {{ return(adapter.dispatch('json_keys_at', 'dam_usage')(column, path)) }}
+{%- endmacro %}
+
+{% macro default__json_keys_at(column, path) -%}
+    json_keys({{ column }}, '{{ path }}')
+{%- endmacro %}
+
+{#- The JSON value under a key given by a SQL expression (not a literal path). -#}
+{% macro json_member(column, key_expression) -%}
+    {{ return(adapter.dispatch('json_member', 'dam_usage')(column, key_expression)) }}
+{%- endmacro %}
+
+{% macro default__json_member(column, key_expression) -%}
+    json_extract({{ column }}, '$."' || {{ key_expression }} || '"')::varchar
+{%- endmacro %}

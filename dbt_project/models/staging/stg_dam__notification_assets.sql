@@ -1,0 +1,52 @@
+-- One row per asset a notification names: the uploaded or renamed asset itself, or each
+-- entry of `resources` (a list, or a map keyed by public_id).
+with notifications as (
+    select * from {{ ref('stg_dam__notifications') }}
+),
+
+listed as (
+    select
+        notification_id,
+        unnest({{ json_elements('payload', '$.resources') }}) as resource
+    from notifications
+),
+
+from_resources as (
+    select
+        notification_id,
+        {{ json_text('resource', '$.asset_id') }} as asset_id,
+        {{ json_text('resource', '$.public_id') }} as public_id,
+        {{ json_text('resource', '$.resource_type') }} as resource_type
+    from listed
+),
+
+from_top_level as (
+    select notification_id, asset_id, public_id, resource_type
+    from notifications
+    where asset_id is not null
+),
+
+assets as (
+    select * from from_resources
+    union all
+    select * from from_top_level
+),
+
+final as (
+    select
+        {{ dbt.hash("assets.notification_id || ':' || coalesce(assets.asset_id, assets.public_id, '')") }}
+            as notification_asset_id,
+        assets.notification_id,
+        notifications.cloud_name,
+        notifications.notification_type,
+        notifications.event_at,
+        notifications.event_date,
+        notifications.action_source,
+        assets.asset_id,
+        assets.public_id,
+        assets.resource_type
+    from assets
+    inner join notifications on assets.notification_id = notifications.notification_id
+)
+
+select distinct * from final

@@ -1,0 +1,53 @@
+with source as (
+    select * from {{ source('dam', 'notifications') }}
+),
+
+ranked as (
+    select
+        *,
+        row_number() over (
+            partition by cloud_name, payload_hash order by arrival_date, source_file, line_number
+        ) as delivery_rank,
+        count(*) over (partition by cloud_name, payload_hash) as deliveries
+    from source
+),
+
+catalogue as (
+    select action from {{ ref('action_catalogue') }} where feed = 'notifications'
+),
+
+final as (
+    select
+        {{ dbt.hash("ranked.cloud_name || ':' || ranked.payload_hash") }} as notification_id,
+        ranked.cloud_name,
+        coalesce(catalogue.action, 'other') as notification_type,
+        ranked.notification_type as delivered_notification_type,
+        ranked.event_at,
+        cast(ranked.event_at as date) as event_date,
+        {{ json_text('ranked.payload', '$.notification_context.triggered_by.source') }}
+            as triggered_by_source,
+        {{ json_text('ranked.payload', '$.notification_context.triggered_by.id') }}
+            as triggered_by_id,
+        case
+            when {{ json_text('ranked.payload', '$.notification_context.triggered_by.source') }}
+                = 'ui'
+                then 'user'
+            else 'api'
+        end as action_source,
+        {{ json_text('ranked.payload', '$.asset_id') }} as asset_id,
+        {{ json_text('ranked.payload', '$.public_id') }} as public_id,
+        {{ json_text('ranked.payload', '$.resource_type') }} as resource_type,
+        cast({{ json_text('ranked.payload', '$.bytes') }} as bigint) as bytes,
+        {{ json_text('ranked.payload', '$.format') }} as asset_format,
+        ranked.payload,
+        ranked.deliveries,
+        ranked.arrival_date,
+        ranked.arrival_date > cast(ranked.event_at as date) as arrived_late,
+        ranked.source_file,
+        ranked.line_number
+    from ranked
+    left join catalogue on ranked.notification_type = catalogue.action
+    where ranked.delivery_rank = 1
+)
+
+select * from final

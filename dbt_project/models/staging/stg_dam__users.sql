@@ -1,0 +1,36 @@
+with source as (
+    select * from {{ source('dam', 'users') }}
+),
+
+listed as (
+    select
+        arrival_date as snapshot_date,
+        unnest({{ json_elements('payload', '$.users') }}) as user_json
+    from source
+),
+
+final as (
+    select
+        snapshot_date,
+        {{ json_text('user_json', '$.id') }} as user_id,
+        {{ json_text('user_json', '$.name') }} as user_name,
+        {{ json_text('user_json', '$.email') }} as email,
+        {{ json_text('user_json', '$.role') }} as role,
+        coalesce(cast({{ json_text('user_json', '$.enabled') }} as boolean), false) as is_enabled,
+        coalesce(cast({{ json_text('user_json', '$.pending') }} as boolean), false) as is_pending,
+        cast(
+            cast({{ json_text('user_json', '$.created_at') }} as timestamp with time zone)
+            as timestamp
+        ) as created_at,
+        cast(
+            cast({{ json_text('user_json', '$.updated_at') }} as timestamp with time zone)
+            as timestamp
+        ) as updated_at,
+        cast(
+            cast({{ json_text('user_json', '$.last_login') }} as timestamp with time zone)
+            as timestamp
+        ) as last_login_at
+    from listed
+)
+
+select * from final

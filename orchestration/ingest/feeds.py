@@ -1,0 +1,222 @@
+"""The five landing-zone feeds: where their files are, which raw table they fill, and the
+checks that decide, in SQL, whether a record is loaded or quarantined.
+
+A feed's `fields` are SQL expressions over `doc` (the parsed JSON record); its `checks`
+are tried in order and the first that holds gives the quarantine reason. Records that
+pass every check are inserted with the feed's `columns`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+# A JSON value as text, only when it is a JSON string (so 12345 or true is not a timestamp).
+JSON_TEXT = "case when json_type({0}) = 'VARCHAR' then ({0}) ->> '$' end"
+# Timestamps without an offset are UTC; the session time zone is UTC.
+UTC_TIMESTAMP = "try_cast({0} as timestamptz)::timestamp"
+
+
+def _time_checks(value: str, label: str) -> tuple[tuple[str, str], ...]:
+    return (
+        (f"({value}) is null", f"'missing {label}'"),
+        (f"json_type({value}) <> 'VARCHAR'", f"'{label} is not a string: ' || ({value})"),
+        (
+            f"{UTC_TIMESTAMP.format(JSON_TEXT.format(value))} is null",
+            f"'unparseable {label}: ' || ({value} ->> '$')",
+        ),
+    )
+
+
+def _non_empty_text(field: str) -> str:
+    return f"coalesce(trim({JSON_TEXT.format(field)}), '') = ''"
+
+
+@dataclass(frozen=True)
+class Feed:
+    name: str
+    description: str
+    per_line: bool  # JSON Lines (quarantine per line) or one JSON document per file
+    ddl: str  # the raw table's columns, after arrival_date and source_file
+    fields: tuple[str, ...]
+    checks: tuple[tuple[str, str], ...]
+    columns: tuple[str, ...]
+
+    @property
+    def table(self) -> str:
+        return f"raw.{self.name}"
+
+    def files(self, landing: Path, day: date) -> list[Path]:
+        """The landing files of one arrival day, in a stable order."""
+        name = day.isoformat()
+        patterns = {
+            "account": f"{name}.json",
+            "users": f"{name}.json",
+            "usage": f"*/{name}.json",
+            "notifications": f"*/{name}/*.jsonl",
+            "dam_events": f"{name}/*.jsonl",
+        }
+        return sorted((landing / self.name).glob(patterns[self.name]))
+
+    def cloud_name(self, landing: Path, path: Path) -> str | None:
+        """The product environment a file belongs to, read from its folder, if any."""
+        if self.name in ("notifications", "usage"):
+            return path.relative_to(landing / self.name).parts[0]
+        return None
+
+
+NOTIFICATION_TIME = (
+    "case"
+    " when (doc -> '$.notification_context.triggered_at' ->> '$') is not null"
+    " then doc -> '$.notification_context.triggered_at'"
+    " when (doc ->> 'timestamp') is not null then doc -> 'timestamp'"
+    " else doc -> 'created_at' end"
+)
+DELETED_ASSET_IDS = (
+    "case json_type(doc -> 'resources')"
+    " when 'ARRAY' then json_extract_string(doc, '$.resources[*].asset_id')"
+    " when 'OBJECT' then json_extract_string(doc, '$.resources.*.asset_id') end"
+)
+DELETED_RESOURCES = (
+    "case json_type(doc -> 'resources')"
+    " when 'ARRAY' then json_array_length(doc -> 'resources')"
+    " when 'OBJECT' then len(json_keys(doc -> 'resources')) end"
+)
+
+FEEDS: tuple[Feed, ...] = (
+    Feed(
+        name="account",
+        description="Daily snapshots of the account: plan, features and product environments.",
+        per_line=False,
+        ddl="account_id varchar not null, plan varchar not null, payload varchar not null",
+        fields=(),
+        checks=(
+            (_non_empty_text("doc -> 'account_id'"), "'missing account_id'"),
+            (_non_empty_text("doc -> 'plan'"), "'missing plan'"),
+            (
+                "json_type(doc -> 'product_environments') is distinct from 'ARRAY'",
+                "'product_environments is not a list'",
+            ),
+            (
+                "len(list_filter(json_extract_string(doc, '$.product_environments[*].cloud_name'),"
+                " lambda x: x is not null)) <> json_array_length(doc -> 'product_environments')",
+                "'a product environment has no cloud_name'",
+            ),
+        ),
+        columns=("doc ->> 'account_id'", "doc ->> 'plan'", "text"),
+    ),
+    Feed(
+        name="users",
+        description="Daily snapshots of the account's users and user groups.",
+        per_line=False,
+        ddl="user_count integer not null, payload varchar not null",
+        fields=(),
+        checks=(
+            ("json_type(doc -> 'users') is distinct from 'ARRAY'", "'users is not a list'"),
+            (
+                "len(list_filter(json_extract_string(doc, '$.users[*].id'), lambda x: x is not null))"
+                " <> json_array_length(doc -> 'users')",
+                "'a user has no id'",
+            ),
+            (
+                "(doc -> 'user_groups') is not null"
+                " and json_type(doc -> 'user_groups') not in ('ARRAY', 'NULL')",
+                "'user_groups is not a list'",
+            ),
+        ),
+        columns=("json_array_length(doc -> 'users')", "text"),
+    ),
+    Feed(
+        name="usage",
+        description="Daily account-usage reports, one per product environment.",
+        per_line=False,
+        ddl="cloud_name varchar not null, payload varchar not null",
+        fields=(),
+        checks=(),
+        columns=("cloud_name", "text"),
+    ),
+    Feed(
+        name="notifications",
+        description="Asset notifications (webhook payloads) per product environment, as delivered.",
+        per_line=True,
+        ddl=(
+            "line_number bigint not null, cloud_name varchar not null, "
+            "notification_type varchar not null, event_at timestamp not null, "
+            "payload_hash varchar not null, payload varchar not null"
+        ),
+        fields=(f"{NOTIFICATION_TIME} as event_time",),
+        checks=(
+            (_non_empty_text("doc -> 'notification_type'"), "'missing notification_type'"),
+            *_time_checks("event_time", "event time"),
+            (
+                "(doc ->> 'notification_type') = 'upload' and ("
+                + _non_empty_text("doc -> 'asset_id'")
+                + " or "
+                + _non_empty_text("doc -> 'resource_type'")
+                + ")",
+                "'upload without asset_id or resource_type'",
+            ),
+            (
+                "(doc ->> 'notification_type') = 'delete' and (coalesce("
+                + DELETED_RESOURCES
+                + ", 0) = 0 or len(list_filter("
+                + DELETED_ASSET_IDS
+                + ", lambda x: x is not null)) <> "
+                + DELETED_RESOURCES
+                + ")",
+                "'delete without resources[].asset_id'",
+            ),
+        ),
+        columns=(
+            "line_number",
+            "cloud_name",
+            "doc ->> 'notification_type'",
+            UTC_TIMESTAMP.format(JSON_TEXT.format("event_time")),
+            "md5(doc)",
+            "text",
+        ),
+    ),
+    Feed(
+        name="dam_events",
+        description="The DAM's own audit trail: sign-ins, collections, portals, account management.",
+        per_line=True,
+        ddl=(
+            "line_number bigint not null, event_id varchar not null, "
+            "occurred_at timestamp not null, action varchar not null, cloud_name varchar, "
+            "payload_hash varchar not null, payload varchar not null"
+        ),
+        fields=(),
+        checks=(
+            (
+                "coalesce(trim(doc ->> 'id'), '') = ''"
+                " or json_type(doc -> 'id') not in ('VARCHAR', 'BIGINT', 'UBIGINT')",
+                "'missing id'",
+            ),
+            *_time_checks("doc -> 'occurred_at'", "occurred_at"),
+            (_non_empty_text("doc -> 'action'"), "'missing action'"),
+        ),
+        columns=(
+            "line_number",
+            "doc ->> 'id'",
+            UTC_TIMESTAMP.format(JSON_TEXT.format("doc -> 'occurred_at'")),
+            "doc ->> 'action'",
+            "doc ->> 'cloud_name'",
+            "md5(doc)",
+            "text",
+        ),
+    ),
+)
+
+FEEDS_BY_NAME = {feed.name: feed for feed in FEEDS}
+
+QUARANTINE_DDL = """
+create table if not exists raw.quarantine (
+    feed varchar not null,
+    arrival_date date not null,
+    source_file varchar not null,
+    line_number bigint,
+    reason varchar not null,
+    raw_text varchar
+)
+"""

@@ -1,0 +1,302 @@
+"""Loads landing files of a range of arrival days into a feed's raw table, in DuckDB SQL.
+
+Each batch of days is one transaction that first deletes those days (so a re-run replaces
+them), then reads every line, checks it and inserts it either into the raw table or into
+`raw.quarantine`. Lines are read by DuckDB's CSV reader with a delimiter that JSON never
+uses; a file the reader rejects (not UTF-8, a stray control character) is split and
+decoded in Python instead, so that its good lines still load and its bad ones are
+quarantined one by one.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import duckdb
+
+from orchestration.ingest.feeds import QUARANTINE_DDL, Feed
+
+BATCH_BYTES = 512 * 1024 * 1024
+MAX_LINE_BYTES = 64 * 1024 * 1024
+READ_LINES = """
+create or replace temp table _lines as
+select filename as path, line as text
+from read_csv(
+    $paths, columns = {'line': 'VARCHAR'}, delim = '\x1f', quote = '', escape = '',
+    header = false, auto_detect = false, filename = true, max_line_size = $max_line,
+    store_rejects = true, rejects_table = '_rejects', rejects_scan = '_reject_scans'
+)
+"""
+
+
+class LandingZoneMissing(FileNotFoundError):
+    """The landing folder a feed reads from does not exist."""
+
+
+@dataclass
+class FileStats:
+    source_file: str
+    records: int
+    quarantined: int
+
+    @property
+    def rate(self) -> float:
+        return self.quarantined / max(self.records, 1)
+
+
+@dataclass
+class LoadReport:
+    feed: str
+    days: list[date]
+    files: list[FileStats] = field(default_factory=list)
+
+    @property
+    def records(self) -> int:
+        return sum(f.records for f in self.files)
+
+    @property
+    def quarantined(self) -> int:
+        return sum(f.quarantined for f in self.files)
+
+    @property
+    def loaded(self) -> int:
+        return self.records - self.quarantined
+
+    def over_limit(self, max_rate: float) -> list[FileStats]:
+        """Files whose share of quarantined records is above the limit, worst first."""
+        return sorted(
+            (f for f in self.files if f.quarantined and f.rate > max_rate),
+            key=lambda f: (-f.rate, f.source_file),
+        )
+
+
+@dataclass(frozen=True)
+class LandingFile:
+    path: Path
+    source_file: str  # relative to the landing root: the lineage stored with every row
+    arrival_date: date
+    cloud_name: str | None
+    size: int
+    problem: str | None  # why it cannot be read at all, if so
+
+
+def landing_files(feed: Feed, landing: Path, days: Iterable[date]) -> list[LandingFile]:
+    """The files of the given arrival days; a missing feed folder is an error, a missing day
+    is not (it is an empty partition)."""
+    folder = landing / feed.name
+    if not folder.is_dir():
+        raise LandingZoneMissing(
+            f"Landing folder for feed '{feed.name}' not found: expected {folder} "
+            "(set DAM_LANDING_DIR to the landing zone's root)"
+        )
+    found = []
+    for day in days:
+        for path in feed.files(landing, day):
+            problem = None
+            if not path.is_file():
+                problem = "not a regular file"
+            elif not os.access(path, os.R_OK):
+                problem = "unreadable file: permission denied"
+            found.append(
+                LandingFile(
+                    path=path,
+                    source_file=path.relative_to(landing).as_posix(),
+                    arrival_date=day,
+                    cloud_name=feed.cloud_name(landing, path),
+                    size=path.stat().st_size if problem is None else 0,
+                    problem=problem,
+                )
+            )
+    return found
+
+
+def batches(days: Sequence[date], files: Sequence[LandingFile]) -> Iterator[tuple[list, list]]:
+    """Consecutive days grouped so that one batch reads at most about BATCH_BYTES."""
+    by_day: dict[date, list[LandingFile]] = {day: [] for day in days}
+    for f in files:
+        by_day[f.arrival_date].append(f)
+    batch_days: list[date] = []
+    batch_files: list[LandingFile] = []
+    size = 0
+    for day in days:
+        day_size = sum(f.size for f in by_day[day])
+        if batch_days and size + day_size > BATCH_BYTES:
+            yield batch_days, batch_files
+            batch_days, batch_files, size = [], [], 0
+        batch_days.append(day)
+        batch_files.extend(by_day[day])
+        size += day_size
+    if batch_days:
+        yield batch_days, batch_files
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection, feeds: Iterable[Feed]) -> None:
+    con.execute("create schema if not exists raw")
+    con.execute(QUARANTINE_DDL)
+    for feed in feeds:
+        con.execute(
+            f"create table if not exists {feed.table} ("
+            f"arrival_date date not null, source_file varchar not null, {feed.ddl})"
+        )
+
+
+def load_feed(
+    con: duckdb.DuckDBPyConnection, feed: Feed, landing: Path, days: Sequence[date]
+) -> LoadReport:
+    """Replace the given arrival days of one feed with what the landing zone holds now."""
+    ensure_schema(con, [feed])
+    report = LoadReport(feed=feed.name, days=list(days))
+    for batch_days, batch_files in batches(days, landing_files(feed, landing, days)):
+        con.execute("begin transaction")
+        try:
+            report.files += _load_batch(con, feed, batch_days, batch_files)
+            con.execute("commit")
+        except BaseException:
+            con.execute("rollback")
+            raise
+    return report
+
+
+def _load_batch(con, feed: Feed, days: list[date], files: list[LandingFile]) -> list[FileStats]:
+    con.execute(f"delete from {feed.table} where list_contains($days, arrival_date)", {"days": days})
+    con.execute(
+        "delete from raw.quarantine where feed = $feed and list_contains($days, arrival_date)",
+        {"feed": feed.name, "days": days},
+    )
+    con.execute(
+        "create or replace temp table _files (path varchar, source_file varchar, "
+        "arrival_date date, cloud_name varchar)"
+    )
+    readable = [f for f in files if f.problem is None]
+    _insert_rows(
+        con,
+        "insert into _files values (?, ?, ?, ?)",
+        [(str(f.path), f.source_file, f.arrival_date, f.cloud_name) for f in readable],
+    )
+    unreadable = [f for f in files if f.problem is not None]
+    _insert_rows(
+        con,
+        "insert into raw.quarantine values (?, ?, ?, null, ?, null)",
+        [(feed.name, f.arrival_date, f.source_file, f.problem) for f in unreadable],
+    )
+    _stage_records(con, feed, [f.path for f in readable])
+    con.execute(_checked_sql(feed))
+    columns = ", ".join(feed.columns)
+    con.execute(
+        f"insert into {feed.table} select arrival_date, source_file, {columns} "
+        "from _checked where reason is null order by source_file, line_number"
+    )
+    con.execute(
+        "insert into raw.quarantine select $feed, arrival_date, source_file, "
+        f"{'line_number' if feed.per_line else 'null'}, reason, text "
+        "from _checked where reason is not null order by source_file, line_number",
+        {"feed": feed.name},
+    )
+    stats = con.execute(
+        "select f.source_file, count(c.source_file), count(c.reason) from _files as f "
+        "left join _checked as c using (source_file) group by all order by all"
+    ).fetchall()
+    return [FileStats(*row) for row in stats] + [FileStats(f.source_file, 1, 1) for f in unreadable]
+
+
+def _insert_rows(con, sql: str, rows: list[tuple]) -> None:
+    if rows:
+        con.executemany(sql, rows)
+
+
+def _stage_records(con, feed: Feed, paths: list[Path]) -> None:
+    """Fill `_records(path, line_number, text, not_utf8)`: one row a line, or a file."""
+    con.execute(
+        "create or replace temp table _records "
+        "(path varchar, line_number bigint, text varchar, not_utf8 boolean default false)"
+    )
+    if not paths:
+        return
+    if feed.per_line:
+        _stage_lines(con, [str(p) for p in paths])
+    else:
+        _stage_documents(con, [str(p) for p in paths])
+
+
+def _stage_lines(con, paths: list[str]) -> None:
+    con.execute(READ_LINES, {"paths": paths, "max_line": MAX_LINE_BYTES})
+    rejected = sorted(
+        row[0]
+        for row in con.execute(
+            "select distinct s.file_path from _rejects as r "
+            "join _reject_scans as s using (scan_id, file_id)"
+        ).fetchall()
+    )
+    # Row ids follow the reader's output order, which is the files' line order.
+    con.execute(
+        "insert into _records select path, "
+        "row_number() over (partition by path order by rowid), text, false "
+        "from _lines where not list_contains($rejected, path)",
+        {"rejected": rejected},
+    )
+    for path in rejected:
+        _insert_rows(
+            con,
+            "insert into _records values (?, ?, ?, ?)",
+            [(path, *line) for line in _decode_lines(Path(path))],
+        )
+
+
+def _decode_lines(path: Path) -> Iterator[tuple[int, str, bool]]:
+    """(number, text, not UTF-8) for each line of a file the CSV reader rejected; a line
+    that does not decode keeps its bytes, escaped, for the quarantine."""
+    lines = path.read_bytes().split(b"\n")
+    if lines and lines[-1] == b"":
+        lines.pop()
+    for number, raw in enumerate(lines, start=1):
+        raw = raw.removesuffix(b"\r")
+        try:
+            yield number, raw.decode("utf-8"), False
+        except UnicodeDecodeError:
+            yield number, raw.decode("utf-8", errors="backslashreplace"), True
+
+
+def _stage_documents(con, paths: list[str]) -> None:
+    read = "insert into _records select filename, null, content, false from read_text($paths)"
+    try:
+        con.execute(read, {"paths": paths})
+        return
+    except duckdb.Error:
+        pass  # one of the files is not UTF-8 text: read them one by one below
+    for path in paths:
+        try:
+            con.execute(read, {"paths": [path]})
+        except duckdb.Error:
+            text = Path(path).read_bytes().decode("utf-8", errors="backslashreplace")
+            con.execute("insert into _records values (?, null, ?, true)", [path, text])
+
+
+def _checked_sql(feed: Feed) -> str:
+    """Every record with its parsed document and the first failed check as `reason`."""
+    checks = (
+        ("not_utf8", "'not valid UTF-8'"),
+        ("doc is null and trim(text) = ''", "'empty file'"),
+        ("doc is null", "'invalid JSON'"),
+        ("json_type(doc) <> 'OBJECT'", "'not a JSON object'"),
+        *feed.checks,
+    )
+    reason = "case " + " ".join(f"when {c} then {r}" for c, r in checks) + " end"
+    fields = "".join(f", {f}" for f in feed.fields)
+    blank = "and trim(r.text) <> ''" if feed.per_line else ""
+    return f"""
+create or replace temp table _checked as
+with records as (
+    select
+        f.arrival_date, f.source_file, f.cloud_name, r.line_number, r.text, r.not_utf8,
+        case when not r.not_utf8 and json_valid(r.text) then json(r.text) end as doc
+    from _records as r
+    inner join _files as f using (path)
+    where r.text is not null {blank}
+),
+with_fields as (select *{fields} from records)
+select *, {reason} as reason from with_fields
+"""

@@ -1,0 +1,55 @@
+"""The DuckDB warehouse as a Dagster resource: one place that opens the file, with the
+settings every connection needs (UTC, a memory limit, a spill folder)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+
+from orchestration.settings import Settings
+
+
+class WarehouseUnavailable(RuntimeError):
+    """The DuckDB file cannot be opened; the message says why and what to do."""
+
+
+class Warehouse(dg.ConfigurableResource):
+    path: str
+    memory_limit: str = "4GB"
+    temp_directory: str = ""
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Warehouse:
+        return cls(
+            path=str(settings.warehouse_path),
+            memory_limit=settings.duckdb_memory_limit,
+            temp_directory=str(settings.duckdb_temp_dir),
+        )
+
+    @contextmanager
+    def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+        Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        config = {"memory_limit": self.memory_limit, "TimeZone": "UTC"}
+        if self.temp_directory:
+            config["temp_directory"] = self.temp_directory
+        try:
+            con = duckdb.connect(self.path, read_only=read_only, config=config)
+        except duckdb.IOException as error:
+            if "lock" in str(error).lower():
+                raise WarehouseUnavailable(
+                    f"The warehouse {self.path} is open for writing by another process. "
+                    "Wait for the running job to finish (or stop the process named below), "
+                    f"then retry. DuckDB said: {error}"
+                ) from error
+            raise WarehouseUnavailable(
+                f"The warehouse {self.path} cannot be opened: {error}"
+            ) from error
+        try:
+            con.execute("set enable_progress_bar = false")
+            yield con
+        finally:
+            con.close()
