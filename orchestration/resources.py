@@ -33,7 +33,7 @@ class Warehouse(dg.ConfigurableResource):
     @contextmanager
     def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
         Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        config = {"memory_limit": self.memory_limit, "TimeZone": "UTC"}
+        config = {"memory_limit": self.memory_limit}
         if self.temp_directory:
             config["temp_directory"] = self.temp_directory
         try:
@@ -49,6 +49,7 @@ class Warehouse(dg.ConfigurableResource):
                 f"The warehouse {self.path} cannot be opened: {error}"
             ) from error
         try:
+            con.execute("set TimeZone = 'UTC'")
             con.execute("set enable_progress_bar = false")
             yield con
         finally:

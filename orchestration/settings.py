@@ -36,6 +36,11 @@ class Settings:
     duckdb_memory_limit: str
     duckdb_temp_dir: Path
 
+    def export_for_dbt(self) -> None:
+        """dbt reads the warehouse location from the environment (see profiles.yml)."""
+        os.environ["DAM_WAREHOUSE_PATH"] = str(self.warehouse_path)
+        os.environ.setdefault("DAM_DUCKDB_MEMORY_LIMIT", self.duckdb_memory_limit)
+
     @classmethod
     def from_env(cls) -> Settings:
         data_dir = _path("DAM_DATA_DIR", PROJECT_ROOT / "data")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 ROLES = (
     "master_admin",
@@ -28,7 +28,7 @@ def stable_hex(*parts: object, length: int = 16) -> str:
 
 
 def iso(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @dataclass(frozen=True)
@@ -83,7 +83,7 @@ def _user_name(seed: int, index: int) -> tuple[str, str]:
     last = LAST_NAMES[(index * 7 + seed) % len(LAST_NAMES)]
     if index == 3:
         # Real directories hold names like this; they must load verbatim.
-        return "Seán O'Brien \"Bob\"; DROP TABLE users;--", "sean.obrien"
+        return 'Seán O\'Brien "Bob"; DROP TABLE users;--', "sean.obrien"
     if index == 5:
         return "Zoë Ångström", "zoë.ångström"
     return f"{first} {last}", f"{first}.{last}{index}".lower()
@@ -91,7 +91,7 @@ def _user_name(seed: int, index: int) -> tuple[str, str]:
 
 def build_cast(seed: int, start: date, days: int, environments: int, users: int) -> Cast:
     account_id = stable_hex(seed, "account", length=24)
-    origin = datetime.combine(start, time(), tzinfo=timezone.utc)
+    origin = datetime.combine(start, time(), tzinfo=UTC)
     envs = tuple(
         Environment(
             index=i,
@@ -109,10 +109,16 @@ def build_cast(seed: int, start: date, days: int, environments: int, users: int)
     for i in range(users):
         name, local = _user_name(seed, i)
         # The first users cover every role; the rest are mostly library users.
-        role = ROLES[i] if i < len(ROLES) else ("media_library_user", "media_library_admin")[i % 5 == 0]
+        role = (
+            ROLES[i]
+            if i < len(ROLES)
+            else ("media_library_user", "media_library_admin")[i % 5 == 0]
+        )
         is_newcomer = i >= users - newcomers and i >= len(ROLES)
         created_day = (
-            1 + ((i - (users - newcomers)) * max(days - 2, 1)) // newcomers if is_newcomer else -300 + i
+            1 + ((i - (users - newcomers)) * max(days - 2, 1)) // newcomers
+            if is_newcomer
+            else -300 + i
         )
         cast_users.append(
             User(

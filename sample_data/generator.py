@@ -11,7 +11,7 @@ import json
 import shutil
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import duckdb
@@ -91,7 +91,7 @@ def day_name(config: SampleConfig, day: int) -> str:
 def _prepare(con: duckdb.DuckDBPyConnection, config: SampleConfig, cast: Cast) -> None:
     con.execute("set TimeZone = 'UTC'")
     con.execute("set enable_progress_bar = false")
-    start_epoch = int(datetime.combine(config.start, time(), tzinfo=timezone.utc).timestamp())
+    start_epoch = int(datetime.combine(config.start, time(), tzinfo=UTC).timestamp())
     actors = [u for u in cast.users if u.can_act()]
     variables = {
         "seed": config.seed,
@@ -127,7 +127,7 @@ def _prepare(con: duckdb.DuckDBPyConnection, config: SampleConfig, cast: Cast) -
 
 def _account_events(config: SampleConfig, cast: Cast) -> Iterator[tuple[int, int, int, str]]:
     """User lifecycle events that match the user snapshots (created, disabled, grouped)."""
-    origin = datetime.combine(config.start, time(9), tzinfo=timezone.utc)
+    origin = datetime.combine(config.start, time(9), tzinfo=UTC)
     admin = cast.users[0]
     row = -(10**9)
     for user in cast.users:
@@ -258,7 +258,7 @@ def _write_json(path: Path, document: dict) -> None:
 
 
 def _write_snapshots(config, cast: Cast, out: Path, logins, volumes) -> dict:
-    origin = datetime.combine(config.start, time(), tzinfo=timezone.utc)
+    origin = datetime.combine(config.start, time(), tzinfo=UTC)
     last_login: dict[str, int] = {}
     objects = [0] * len(cast.environments)
     for day in range(config.days):
@@ -284,7 +284,11 @@ def _write_snapshots(config, cast: Cast, out: Path, logins, volumes) -> dict:
                 _usage_report(config, env.index, day, objects[env.index], events),
             )
     files = {"files": config.days}
-    return {"account": files, "users": files, "usage": {"files": config.days * len(cast.environments)}}
+    return {
+        "account": files,
+        "users": files,
+        "usage": {"files": config.days * len(cast.environments)},
+    }
 
 
 def _users_snapshot(cast: Cast, day: int, origin: datetime, last_login: dict[str, int]) -> dict:
@@ -293,8 +297,10 @@ def _users_snapshot(cast: Cast, day: int, origin: datetime, last_login: dict[str
     def as_json(user: User) -> dict:
         created = origin + timedelta(days=user.created_day, hours=10, minutes=user.index)
         login = last_login.get(user.id)
-        updated = created if user.disabled_day is None or day < user.disabled_day else (
-            origin + timedelta(days=user.disabled_day, hours=9)
+        updated = (
+            created
+            if user.disabled_day is None or day < user.disabled_day
+            else (origin + timedelta(days=user.disabled_day, hours=9))
         )
         return {
             "id": user.id,
@@ -305,7 +311,7 @@ def _users_snapshot(cast: Cast, day: int, origin: datetime, last_login: dict[str
             "pending": user.pending,
             "created_at": iso(created),
             "updated_at": iso(updated),
-            "last_login": iso(datetime.fromtimestamp(login, timezone.utc)) if login else None,
+            "last_login": iso(datetime.fromtimestamp(login, UTC)) if login else None,
             "sub_account_ids": [
                 e.id for e in cast.environments if user.index < 7 or (user.index + e.index) % 2 == 0
             ],
@@ -349,7 +355,11 @@ def _usage_report(config: SampleConfig, env: int, day: int, objects: int, events
         "objects": {"usage": objects},
         "bandwidth": metered(bandwidth, 2e12, 1e-9),
         "storage": metered(storage, 1e12, 1e-9),
-        "credits": {"usage": round(credits, 2), "limit": 1500, "used_percent": round(credits / 15, 2)},
+        "credits": {
+            "usage": round(credits, 2),
+            "limit": 1500,
+            "used_percent": round(credits / 15, 2),
+        },
         "requests": events * 40,
         "resources": objects,
         "derived_resources": objects * 3,

@@ -1,7 +1,5 @@
 """One partitioned Dagster asset per landing-zone feed, loading it into the `raw` schema."""
 
-from __future__ import annotations
-
 from pathlib import Path
 
 import dagster as dg
@@ -22,7 +20,7 @@ class LandingZone(dg.ConfigurableResource):
     max_quarantine_rate: float = 0.05
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> LandingZone:
+    def from_settings(cls, settings: Settings) -> "LandingZone":
         return cls(root=str(settings.landing_dir), max_quarantine_rate=settings.max_quarantine_rate)
 
 

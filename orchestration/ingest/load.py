@@ -162,7 +162,9 @@ def load_feed(
 
 
 def _load_batch(con, feed: Feed, days: list[date], files: list[LandingFile]) -> list[FileStats]:
-    con.execute(f"delete from {feed.table} where list_contains($days, arrival_date)", {"days": days})
+    con.execute(
+        f"delete from {feed.table} where list_contains($days, arrival_date)", {"days": days}
+    )
     con.execute(
         "delete from raw.quarantine where feed = $feed and list_contains($days, arrival_date)",
         {"feed": feed.name, "days": days},

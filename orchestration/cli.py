@@ -1,0 +1,205 @@
+"""`dam-usage`: the command line for what is not done in the Dagster UI.
+
+dam-usage generate   write a sample landing zone
+dam-usage prepare    parse the dbt project (the manifest the Dagster definitions load)
+dam-usage run        load the landing zone into the warehouse and build the models
+dam-usage summary    print what the warehouse holds
+dam-usage ui         start the Dagster UI on a persistent Dagster home
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+from orchestration.settings import PROJECT_ROOT, Settings
+
+DAY_FOLDER = re.compile(r"^(\d{4}-\d{2}-\d{2})(\.json)?$")
+RANGE_START_TAG = "dagster/asset_partition_range_start"
+RANGE_END_TAG = "dagster/asset_partition_range_end"
+
+
+def landing_days(landing: Path) -> list[date]:
+    """Every arrival day that has a folder or snapshot file in some feed."""
+    days = set()
+    for path in landing.glob("*/*") if landing.is_dir() else []:
+        days |= _day_names(path)
+        if path.is_dir():
+            for child in path.iterdir():
+                days |= _day_names(child)
+    return sorted(days)
+
+
+def _day_names(path: Path) -> set[date]:
+    match = DAY_FOLDER.match(path.name)
+    if not match:
+        return set()
+    try:
+        return {date.fromisoformat(match.group(1))}
+    except ValueError:
+        return set()
+
+
+def run_tags(first: date, last: date) -> dict[str, str]:
+    """Tags that make one run cover a range of arrival-day partitions."""
+    return {RANGE_START_TAG: first.isoformat(), RANGE_END_TAG: last.isoformat()}
+
+
+def dagster_home(settings: Settings) -> Path:
+    """A persistent Dagster home configured by the repository's dagster.yaml."""
+    home = settings.dagster_home
+    home.mkdir(parents=True, exist_ok=True)
+    config = PROJECT_ROOT / "dagster.yaml"
+    target = home / "dagster.yaml"
+    if config.resolve() != target.resolve() and (
+        not target.exists() or target.read_text() != config.read_text()
+    ):
+        shutil.copyfile(config, target)
+    os.environ["DAGSTER_HOME"] = str(home)
+    return home
+
+
+def cmd_generate(args: argparse.Namespace, settings: Settings) -> int:
+    from sample_data import SampleConfig, generate
+
+    config_cls = SampleConfig.awkward if args.awkward else SampleConfig
+    config = config_cls(
+        seed=args.seed,
+        start=date.fromisoformat(args.start),
+        days=args.days,
+        environments=args.environments,
+        users=args.users,
+        events_per_day=args.events_per_day,
+    )
+    out = Path(args.out) if args.out else settings.landing_dir
+    manifest = generate(config, out)
+    feeds = manifest["feeds"]
+    print(f"Wrote a sample landing zone to {out}")
+    for feed, counts in feeds.items():
+        print(f"  {feed:14} " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
+    return 0
+
+
+def cmd_prepare(args: argparse.Namespace, settings: Settings) -> int:
+    from orchestration.dbt.project import prepare_manifest
+
+    settings.export_for_dbt()
+    prepare_manifest()
+    print("dbt manifest prepared")
+    return 0
+
+
+def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    if not landing_days(settings.landing_dir):
+        if os.environ.get("DAM_LANDING_DIR"):
+            print(f"No landing data found under DAM_LANDING_DIR={settings.landing_dir}")
+            return 2
+        print(f"No landing zone at {settings.landing_dir}: generating the sample account first")
+        cmd_generate(_generate_defaults(), settings)
+    days = landing_days(settings.landing_dir)
+    first = date.fromisoformat(args.start) if args.start else days[0]
+    last = date.fromisoformat(args.end) if args.end else days[-1]
+    if first > last:
+        print(f"--start {first} is after --end {last}")
+        return 2
+    if first < settings.first_arrival_day:
+        print(
+            f"The landing zone starts on {first}, before DAM_FIRST_ARRIVAL_DAY="
+            f"{settings.first_arrival_day}; set DAM_FIRST_ARRIVAL_DAY to {first} or earlier"
+        )
+        return 2
+    cmd_prepare(args, settings)
+    dagster_home(settings)
+
+    import dagster as dg
+
+    from orchestration.definitions import defs
+
+    print(f"Loading arrival days {first} to {last} from {settings.landing_dir}")
+    job = defs.resolve_job_def("load_warehouse")
+    with dg.DagsterInstance.get() as instance:
+        result = job.execute_in_process(
+            instance=instance, tags=run_tags(first, last), raise_on_error=False
+        )
+    if not result.success:
+        for event in result.all_events:
+            if event.is_step_failure:
+                print(f"FAILED {event.step_key}: {event.event_specific_data.error.message}")
+        return 1
+    return cmd_summary(args, settings)
+
+
+def _generate_defaults() -> argparse.Namespace:
+    return build_parser().parse_args(["generate", "--awkward"])
+
+
+def cmd_summary(args: argparse.Namespace, settings: Settings) -> int:
+    from orchestration.summary import warehouse_summary
+
+    print(warehouse_summary(settings))
+    return 0
+
+
+def cmd_ui(args: argparse.Namespace, settings: Settings) -> int:
+    home = dagster_home(settings)
+    cmd_prepare(args, settings)
+    dagster = Path(sys.executable).parent / "dagster"
+    command = [str(dagster), "dev", "--port", str(args.port)]
+    print(f"Dagster home: {home}")
+    return subprocess.call(command, cwd=PROJECT_ROOT)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="dam-usage", description=__doc__.split("\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    gen = sub.add_parser("generate", help="write a sample landing zone")
+    gen.add_argument("--out", help="landing zone folder (default: DAM_LANDING_DIR)")
+    gen.add_argument("--seed", type=int, default=7)
+    gen.add_argument("--start", default="2024-05-01", help="first day (YYYY-MM-DD)")
+    gen.add_argument("--days", type=int, default=30)
+    gen.add_argument("--environments", type=int, default=4)
+    gen.add_argument("--users", type=int, default=40)
+    gen.add_argument("--events-per-day", type=int, default=2000)
+    gen.add_argument(
+        "--awkward",
+        action="store_true",
+        help="add late, redelivered and malformed records, as real feeds have",
+    )
+    gen.set_defaults(handler=cmd_generate)
+
+    sub.add_parser("prepare", help="parse the dbt project").set_defaults(handler=cmd_prepare)
+
+    run = sub.add_parser("run", help="load the landing zone and build the models in one run")
+    run.add_argument("--start", help="first arrival day (default: the earliest in the zone)")
+    run.add_argument("--end", help="last arrival day, included (default: the latest)")
+    run.set_defaults(handler=cmd_run)
+
+    sub.add_parser("summary", help="print what the warehouse holds").set_defaults(
+        handler=cmd_summary
+    )
+
+    ui = sub.add_parser("ui", help="start the Dagster UI (dagster dev)")
+    ui.add_argument("--port", type=int, default=3000)
+    ui.set_defaults(handler=cmd_ui)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = Settings.from_env()
+    except ValueError as error:
+        print(f"Configuration error: {error}", file=sys.stderr)
+        return 2
+    return args.handler(args, settings)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
