@@ -1,4 +1,4 @@
-"""Every setting the warehouse reads, in one place, from environment variables with safe defaults."""
+"""Every setting the warehouse reads, in one place: environment variables, safe defaults."""
 
 from __future__ import annotations
 

@@ -29,6 +29,11 @@ def _time_checks(value: str, label: str) -> tuple[tuple[str, str], ...]:
     )
 
 
+def _present(values: str) -> str:
+    """How many of a list of extracted values are not null."""
+    return f"len(list_filter({values}, lambda x: x is not null))"
+
+
 def _non_empty_text(field: str) -> str:
     return f"coalesce(trim({JSON_TEXT.format(field)}), '') = ''"
 
@@ -99,8 +104,8 @@ FEEDS: tuple[Feed, ...] = (
                 "'product_environments is not a list'",
             ),
             (
-                "len(list_filter(json_extract_string(doc, '$.product_environments[*].cloud_name'),"
-                " lambda x: x is not null)) <> json_array_length(doc -> 'product_environments')",
+                _present("json_extract_string(doc, '$.product_environments[*].cloud_name')")
+                + " <> json_array_length(doc -> 'product_environments')",
                 "'a product environment has no cloud_name'",
             ),
         ),
@@ -115,8 +120,8 @@ FEEDS: tuple[Feed, ...] = (
         checks=(
             ("json_type(doc -> 'users') is distinct from 'ARRAY'", "'users is not a list'"),
             (
-                "len(list_filter(json_extract_string(doc, '$.users[*].id'), lambda x: x is not null))"
-                " <> json_array_length(doc -> 'users')",
+                _present("json_extract_string(doc, '$.users[*].id')")
+                + " <> json_array_length(doc -> 'users')",
                 "'a user has no id'",
             ),
             (
@@ -160,9 +165,9 @@ FEEDS: tuple[Feed, ...] = (
             (
                 "(doc ->> 'notification_type') = 'delete' and (coalesce("
                 + DELETED_RESOURCES
-                + ", 0) = 0 or len(list_filter("
-                + DELETED_ASSET_IDS
-                + ", lambda x: x is not null)) <> "
+                + ", 0) = 0 or "
+                + _present(DELETED_ASSET_IDS)
+                + " <> "
                 + DELETED_RESOURCES
                 + ")",
                 "'delete without resources[].asset_id'",
@@ -179,7 +184,7 @@ FEEDS: tuple[Feed, ...] = (
     ),
     Feed(
         name="dam_events",
-        description="The DAM's own audit trail: sign-ins, collections, portals, account management.",
+        description="The DAM's audit trail: sign-ins, collections, portals, account management.",
         per_line=True,
         ddl=(
             "line_number bigint not null, event_id varchar not null, "

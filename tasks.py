@@ -1,0 +1,66 @@
+#!/usr/bin/env python3
+"""Everything a new machine needs, from nothing but python3.
+
+    python3 tasks.py run    set up, then load the landing zone (a generated sample if there
+                            is none) into the DuckDB warehouse and build the dbt models
+    python3 tasks.py test   set up, then run the test suite
+    python3 tasks.py ui     set up, then start the Dagster UI
+    python3 tasks.py lint   set up, then run ruff and sqlfluff
+
+Set-up creates `.venv/` and installs the exact versions in requirements.lock; it is
+skipped when nothing it depends on has changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+INPUTS = ("requirements.lock", "pyproject.toml")
+
+
+def ensure_environment() -> None:
+    digest = hashlib.sha256(b"".join((ROOT / name).read_bytes() for name in INPUTS)).hexdigest()
+    stamp = VENV / ".installed"
+    if stamp.exists() and stamp.read_text() == digest:
+        return
+    if not (BIN / "python").exists():
+        print(f"Creating {VENV}", flush=True)
+        venv.create(VENV, with_pip=True)
+    print("Installing the pinned dependencies (requirements.lock)", flush=True)
+    pip = [str(BIN / "python"), "-m", "pip", "install", "--disable-pip-version-check", "-q"]
+    subprocess.run([*pip, "-c", str(ROOT / "requirements.lock"), "-e", ".[dev]"], cwd=ROOT, check=True)
+    stamp.write_text(digest)
+
+
+def run(*command: str) -> int:
+    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
+    return subprocess.call(list(command), cwd=ROOT, env=env)
+
+
+def main(argv: list[str]) -> int:
+    task, rest = (argv[0], argv[1:]) if argv else ("", [])
+    if task not in {"run", "test", "ui", "lint"}:
+        print(__doc__)
+        return 2
+    ensure_environment()
+    if task == "run":
+        return run(str(BIN / "dam-usage"), "run", *rest)
+    if task == "ui":
+        return run(str(BIN / "dam-usage"), "ui", *rest)
+    if task == "lint":
+        return run(str(BIN / "ruff"), "check", ".") or run(
+            str(BIN / "sqlfluff"), "lint", "dbt_project/models", "dbt_project/macros"
+        )
+    return run(str(BIN / "dam-usage"), "prepare") or run(str(BIN / "python"), "-m", "pytest", *rest)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
