@@ -36,7 +36,9 @@ def ensure_environment() -> None:
         venv.create(VENV, with_pip=True)
     print("Installing the pinned dependencies (requirements.lock)", flush=True)
     pip = [str(BIN / "python"), "-m", "pip", "install", "--disable-pip-version-check", "-q"]
-    subprocess.run([*pip, "-c", str(ROOT / "requirements.lock"), "-e", ".[dev]"], cwd=ROOT, check=True)
+    subprocess.run(
+        [*pip, "-c", str(ROOT / "requirements.lock"), "-e", ".[dev]"], cwd=ROOT, check=True
+    )
     stamp.write_text(digest)
 
 

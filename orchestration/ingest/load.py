@@ -151,9 +151,12 @@ def load_feed(
     ensure_schema(con, [feed])
     report = LoadReport(feed=feed.name, days=list(days))
     for batch_days, batch_files in batches(days, landing_files(feed, landing, days)):
+        # Reading and checking happen in temporary tables first: a reader error there
+        # cannot abort the transaction that swaps the days' rows.
+        _stage_batch(con, feed, batch_files)
         con.execute("begin transaction")
         try:
-            report.files += _load_batch(con, feed, batch_days, batch_files)
+            report.files += _replace_days(con, feed, batch_days, batch_files)
             con.execute("commit")
         except BaseException:
             con.execute("rollback")
@@ -161,14 +164,8 @@ def load_feed(
     return report
 
 
-def _load_batch(con, feed: Feed, days: list[date], files: list[LandingFile]) -> list[FileStats]:
-    con.execute(
-        f"delete from {feed.table} where list_contains($days, arrival_date)", {"days": days}
-    )
-    con.execute(
-        "delete from raw.quarantine where feed = $feed and list_contains($days, arrival_date)",
-        {"feed": feed.name, "days": days},
-    )
+def _stage_batch(con, feed: Feed, files: list[LandingFile]) -> None:
+    """Fill `_files` and `_checked`: every record of the batch with its quarantine reason."""
     con.execute(
         "create or replace temp table _files (path varchar, source_file varchar, "
         "arrival_date date, cloud_name varchar)"
@@ -179,14 +176,24 @@ def _load_batch(con, feed: Feed, days: list[date], files: list[LandingFile]) -> 
         "insert into _files values (?, ?, ?, ?)",
         [(str(f.path), f.source_file, f.arrival_date, f.cloud_name) for f in readable],
     )
+    _stage_records(con, feed, [f.path for f in readable])
+    con.execute(_checked_sql(feed))
+
+
+def _replace_days(con, feed: Feed, days: list[date], files: list[LandingFile]) -> list[FileStats]:
+    con.execute(
+        f"delete from {feed.table} where list_contains($days, arrival_date)", {"days": days}
+    )
+    con.execute(
+        "delete from raw.quarantine where feed = $feed and list_contains($days, arrival_date)",
+        {"feed": feed.name, "days": days},
+    )
     unreadable = [f for f in files if f.problem is not None]
     _insert_rows(
         con,
         "insert into raw.quarantine values (?, ?, ?, null, ?, null)",
         [(feed.name, f.arrival_date, f.source_file, f.problem) for f in unreadable],
     )
-    _stage_records(con, feed, [f.path for f in readable])
-    con.execute(_checked_sql(feed))
     columns = ", ".join(feed.columns)
     con.execute(
         f"insert into {feed.table} select arrival_date, source_file, {columns} "
@@ -225,13 +232,19 @@ def _stage_records(con, feed: Feed, paths: list[Path]) -> None:
 
 
 def _stage_lines(con, paths: list[str]) -> None:
-    con.execute(READ_LINES, {"paths": paths, "max_line": MAX_LINE_BYTES})
+    unread = [] if _read_lines(con, paths) else [p for p in paths if not _read_lines(con, [p])]
+    if unread:
+        # The reader gave up on some file (binary content): read the others together.
+        _read_lines(con, [p for p in paths if p not in unread])
     rejected = sorted(
-        row[0]
-        for row in con.execute(
-            "select distinct s.file_path from _rejects as r "
-            "join _reject_scans as s using (scan_id, file_id)"
-        ).fetchall()
+        {
+            row[0]
+            for row in con.execute(
+                "select distinct s.file_path from _rejects as r "
+                "join _reject_scans as s using (scan_id, file_id)"
+            ).fetchall()
+        }
+        | set(unread)
     )
     # Row ids follow the reader's output order, which is the files' line order.
     con.execute(
@@ -246,6 +259,24 @@ def _stage_lines(con, paths: list[str]) -> None:
             "insert into _records values (?, ?, ?, ?)",
             [(path, *line) for line in _decode_lines(Path(path))],
         )
+
+
+def _read_lines(con, paths: list[str]) -> bool:
+    """Read files into `_lines` (rejected lines into `_rejects`); False if the reader fails."""
+    con.execute("drop table if exists _rejects")
+    con.execute("drop table if exists _reject_scans")
+    con.execute("create or replace temp table _lines (path varchar, text varchar)")
+    if not paths:
+        con.execute("create temp table _rejects (scan_id ubigint, file_id ubigint)")
+        con.execute(
+            "create temp table _reject_scans (scan_id ubigint, file_id ubigint, file_path varchar)"
+        )
+        return True
+    try:
+        con.execute(READ_LINES, {"paths": paths, "max_line": MAX_LINE_BYTES})
+        return True
+    except duckdb.Error:
+        return False
 
 
 def _decode_lines(path: Path) -> Iterator[tuple[int, str, bool]]:

@@ -58,15 +58,32 @@ def test_account_snapshot_shape(small_zone):
         envs = doc["product_environments"]
         assert len(envs) == SMALL.environments
         for env in envs:
-            assert set(env) == {"id", "cloud_name", "name", "enabled", "created_at", "tracking_enabled"}
+            assert set(env) == {
+                "id",
+                "cloud_name",
+                "name",
+                "enabled",
+                "created_at",
+                "tracking_enabled",
+            }
             assert parse_utc(env["created_at"]) is not None
         # Some environments track activity for reports, some do not.
         assert {e["tracking_enabled"] for e in envs} == {True, False}
 
 
 def test_users_snapshot_shape_and_cast(small_zone):
-    keys = {"id", "name", "email", "role", "enabled", "pending", "created_at", "updated_at",
-            "last_login", "sub_account_ids"}
+    keys = {
+        "id",
+        "name",
+        "email",
+        "role",
+        "enabled",
+        "pending",
+        "created_at",
+        "updated_at",
+        "last_login",
+        "sub_account_ids",
+    }
     last = json.loads(sorted((small_zone / "users").glob("*.json"))[-1].read_text())
     for user in last["users"]:
         assert set(user) == keys
@@ -92,7 +109,9 @@ def test_usage_reports_have_metrics_and_add_ons(small_zone):
         assert isinstance(doc["objects"]["usage"], int)
         for key in ("requests", "resources", "derived_resources"):
             assert isinstance(doc[key], int)
-        add_ons |= {k for k, v in doc.items() if isinstance(v, dict) and set(v) == {"usage", "limit"}}
+        add_ons |= {
+            k for k, v in doc.items() if isinstance(v, dict) and set(v) == {"usage", "limit"}
+        }
     assert add_ons == {"background_removal", "adv_ocr", "webpurify"}
 
 
@@ -110,8 +129,14 @@ def test_notifications_cover_the_account_activity(small_zone):
             sources[source] += 1
             uploads[doc["resource_type"]] += 1
             assert isinstance(doc["bytes"], int)
-    assert {"upload", "delete", "rename", "resource_tags_changed",
-            "resource_metadata_changed", "resource_context_changed"} <= set(kinds)
+    assert {
+        "upload",
+        "delete",
+        "rename",
+        "resource_tags_changed",
+        "resource_metadata_changed",
+        "resource_context_changed",
+    } <= set(kinds)
     assert set(sources) == {"user", "api"}
     assert set(uploads) == {"image", "video", "raw"}
 
@@ -121,14 +146,32 @@ def test_dam_events_cover_collections_portals_and_account(small_zone):
     for _, _, text in zone_lines(small_zone, "dam_events"):
         if accepts("dam_events", text):
             doc = json.loads(text)
-            assert set(doc) == {"id", "occurred_at", "cloud_name", "actor", "action", "target", "details"}
+            assert set(doc) == {
+                "id",
+                "occurred_at",
+                "cloud_name",
+                "actor",
+                "action",
+                "target",
+                "details",
+            }
             assert doc["actor"]["type"] in {"user", "api_key", "system"}
             actions[doc["action"]] += 1
     expected = {
-        "user.logged_in", "collection.created", "collection.assets_added", "collection.published",
-        "collection.opened", "collection.closed", "portal.created", "portal.published",
-        "portal.assets_added", "user.created", "user.disabled", "user_group.member_added",
-        "product_environment.updated", "api_key.created",
+        "user.logged_in",
+        "collection.created",
+        "collection.assets_added",
+        "collection.published",
+        "collection.opened",
+        "collection.closed",
+        "portal.created",
+        "portal.published",
+        "portal.assets_added",
+        "user.created",
+        "user.disabled",
+        "user_group.member_added",
+        "product_environment.updated",
+        "api_key.created",
     }
     assert expected <= set(actions)
 

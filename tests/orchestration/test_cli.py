@@ -1,0 +1,97 @@
+"""The main job from the command line, as a user runs it: landing zone to staging models
+in one Dagster run, checked against an independent reading of the landing files."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from tests.conftest import accepts, zone_lines
+
+BIN = Path(sys.executable).parent
+
+
+@pytest.fixture(scope="module")
+def loaded(small_zone, tmp_path_factory):
+    data = tmp_path_factory.mktemp("data")
+    env = {
+        **os.environ,
+        "DAM_DATA_DIR": str(data),
+        "DAM_LANDING_DIR": str(small_zone),
+        "DAGSTER_HOME": str(data / "dagster_home"),
+        "DAM_MAX_QUARANTINE_RATE": "0.5",
+    }
+    env.pop("DAM_WAREHOUSE_PATH", None)
+    result = subprocess.run(
+        [str(BIN / "dam-usage"), "run"], env=env, capture_output=True, text=True, timeout=600
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return data / "warehouse.duckdb", result.stdout
+
+
+def test_run_prints_where_the_warehouse_is_and_what_it_holds(loaded):
+    path, output = loaded
+    assert f"Warehouse: {path}" in output
+    assert "raw.dam_events" in output and "Quarantined records:" in output
+
+
+def test_the_run_is_recorded_in_the_dagster_home(loaded):
+    path, _ = loaded
+    assert (path.parent / "dagster_home" / "dagster.yaml").is_file()
+    assert (path.parent / "dagster_home" / "storage").is_dir()
+
+
+def test_staging_counts_each_event_once(loaded, small_zone):
+    path, _ = loaded
+    ids = {
+        json.loads(text)["id"]
+        for _, _, text in zone_lines(small_zone, "dam_events")
+        if accepts("dam_events", text)
+    }
+    notifications = {
+        (name.split("/")[1], json.dumps(json.loads(text), sort_keys=True))
+        for name, _, text in zone_lines(small_zone, "notifications")
+        if accepts("notifications", text)
+    }
+    with duckdb.connect(str(path), read_only=True) as con:
+        staged_ids = {
+            r[0] for r in con.execute("select event_id from staging.stg_dam__events").fetchall()
+        }
+        (staged_notifications,) = con.execute(
+            "select count(*) from staging.stg_dam__notifications"
+        ).fetchone()
+    assert staged_ids == ids
+    assert staged_notifications == len(notifications)
+
+
+def test_notification_resources_expand_to_one_row_per_asset(loaded, small_zone):
+    path, _ = loaded
+    expected = 0
+    seen = set()
+    for name, _, text in zone_lines(small_zone, "notifications"):
+        key = (
+            (name.split("/")[1], json.dumps(json.loads(text), sort_keys=True))
+            if accepts("notifications", text)
+            else None
+        )
+        if key is None or key in seen:
+            continue
+        seen.add(key)
+        doc = json.loads(text)
+        resources = doc.get("resources")
+        items = list(resources.values()) if isinstance(resources, dict) else resources or []
+        assets = {r.get("asset_id") or r.get("public_id") for r in items}
+        if doc.get("asset_id"):
+            assets.add(doc["asset_id"])
+        expected += len(assets)
+    with duckdb.connect(str(path), read_only=True) as con:
+        (rows,) = con.execute(
+            "select count(*) from staging.stg_dam__notification_assets"
+        ).fetchone()
+    assert rows == expected

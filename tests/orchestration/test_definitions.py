@@ -1,0 +1,97 @@
+"""The Dagster code location: asset keys (a snapshot, so a rename is noticed), groups,
+checks, the one-writer pool, and the instance configuration."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import dagster as dg
+import yaml
+
+from orchestration.cli import landing_days, run_tags
+from orchestration.dbt.assets import dbt_build_args
+from orchestration.definitions import defs
+from orchestration.settings import PROJECT_ROOT
+
+EXPECTED_KEYS = {
+    "raw/account": "raw",
+    "raw/dam_events": "raw",
+    "raw/notifications": "raw",
+    "raw/usage": "raw",
+    "raw/users": "raw",
+    "reference/action_catalogue": "reference",
+    "reference/asset_types": "reference",
+    "reference/plans": "reference",
+    "reference/roles": "reference",
+    "staging/stg_dam__accounts": "staging",
+    "staging/stg_dam__events": "staging",
+    "staging/stg_dam__notification_assets": "staging",
+    "staging/stg_dam__notifications": "staging",
+    "staging/stg_dam__product_environments": "staging",
+    "staging/stg_dam__usage": "staging",
+    "staging/stg_dam__usage_add_ons": "staging",
+    "staging/stg_dam__user_group_members": "staging",
+    "staging/stg_dam__users": "staging",
+}
+
+
+def test_asset_keys_and_groups():
+    graph = defs.resolve_asset_graph()
+    found = {key.to_user_string(): graph.get(key).group_name for key in graph.get_all_asset_keys()}
+    assert found == EXPECTED_KEYS
+
+
+def test_staging_reads_from_the_ingest_assets():
+    graph = defs.resolve_asset_graph()
+    parents = graph.get(dg.AssetKey(["staging", "stg_dam__events"])).parent_keys
+    assert parents == {dg.AssetKey(["raw", "dam_events"])}
+
+
+def test_every_warehouse_writer_is_in_the_duckdb_pool():
+    for assets_def in defs.resolve_asset_graph().assets_defs:
+        if assets_def.is_executable:
+            assert assets_def.op.pool == "duckdb", assets_def.keys
+
+
+def test_every_raw_asset_has_a_quarantine_check_and_dbt_tests_are_checks():
+    check_keys = {
+        (k.asset_key.to_user_string(), k.name) for k in defs.resolve_asset_graph().asset_check_keys
+    }
+    for feed in ("account", "users", "usage", "notifications", "dam_events"):
+        assert (f"raw/{feed}", "quarantine_rate") in check_keys
+    assert ("staging/stg_dam__events", "unique_stg_dam__events_event_id") in check_keys
+
+
+def test_the_load_job_covers_every_asset():
+    job = defs.resolve_job_def("load_warehouse")
+    assert job.asset_layer.executable_asset_keys == defs.resolve_asset_graph().get_all_asset_keys()
+
+
+def test_instance_config_limits_duckdb_writers_to_one():
+    config = yaml.safe_load((PROJECT_ROOT / "dagster.yaml").read_text())
+    assert config["concurrency"]["pools"]["default_limit"] == 1
+    assert config["run_monitoring"]["enabled"] is True
+    assert config["run_monitoring"]["free_slots_after_run_end_seconds"] > 0
+
+
+def test_dbt_arguments():
+    assert dbt_build_args() == ["build"]
+    assert dbt_build_args(full_refresh=True) == ["build", "--full-refresh"]
+
+
+def test_run_tags_cover_a_range():
+    assert run_tags(date(2024, 5, 1), date(2024, 5, 3)) == {
+        "dagster/asset_partition_range_start": "2024-05-01",
+        "dagster/asset_partition_range_end": "2024-05-03",
+    }
+
+
+def test_landing_days_reads_folder_and_file_names(tmp_path: Path):
+    (tmp_path / "dam_events" / "2024-05-02").mkdir(parents=True)
+    (tmp_path / "notifications" / "acme" / "2024-05-03").mkdir(parents=True)
+    (tmp_path / "account").mkdir()
+    (tmp_path / "account" / "2024-05-01.json").write_text("{}")
+    (tmp_path / "account" / "notes.txt").write_text("")
+    (tmp_path / "dam_events" / "2024-13-45").mkdir()
+    assert landing_days(tmp_path) == [date(2024, 5, 1), date(2024, 5, 2), date(2024, 5, 3)]
