@@ -1,4 +1,4 @@
-"""The sample generator: deterministic, true to the landing-zone contract, and awkward on request."""
+"""The sample generator: deterministic, true to the landing-zone contract, awkward on request."""
 
 from __future__ import annotations
 

@@ -7,21 +7,25 @@ with notifications as (
 listed as (
     select
         notification_id,
-        unnest({{ json_elements('payload', '$.resources') }}) as resource
+        unnest({{ json_elements('payload', '$.resources') }}) as resource_json
     from notifications
 ),
 
 from_resources as (
     select
         notification_id,
-        {{ json_text('resource', '$.asset_id') }} as asset_id,
-        {{ json_text('resource', '$.public_id') }} as public_id,
-        {{ json_text('resource', '$.resource_type') }} as resource_type
+        {{ json_text('resource_json', '$.asset_id') }} as asset_id,
+        {{ json_text('resource_json', '$.public_id') }} as public_id,
+        {{ json_text('resource_json', '$.resource_type') }} as resource_type
     from listed
 ),
 
 from_top_level as (
-    select notification_id, asset_id, public_id, resource_type
+    select
+        notification_id,
+        asset_id,
+        public_id,
+        resource_type
     from notifications
     where asset_id is not null
 ),

@@ -8,12 +8,16 @@ ranked as (
         row_number() over (
             partition by cloud_name, payload_hash order by arrival_date, source_file, line_number
         ) as delivery_rank,
-        count(*) over (partition by cloud_name, payload_hash) as deliveries
+        count(*) over (partition by cloud_name, payload_hash) as deliveries,
+        {{ json_text('payload', '$.notification_context.triggered_by.source') }}
+            as triggered_by_source
     from source
 ),
 
 catalogue as (
-    select action from {{ ref('action_catalogue') }} where feed = 'notifications'
+    select action
+    from {{ ref('action_catalogue') }}
+    where feed = 'notifications'
 ),
 
 final as (
@@ -24,16 +28,10 @@ final as (
         ranked.notification_type as delivered_notification_type,
         ranked.event_at,
         cast(ranked.event_at as date) as event_date,
-        {{ json_text('ranked.payload', '$.notification_context.triggered_by.source') }}
-            as triggered_by_source,
+        ranked.triggered_by_source,
         {{ json_text('ranked.payload', '$.notification_context.triggered_by.id') }}
             as triggered_by_id,
-        case
-            when {{ json_text('ranked.payload', '$.notification_context.triggered_by.source') }}
-                = 'ui'
-                then 'user'
-            else 'api'
-        end as action_source,
+        case when ranked.triggered_by_source = 'ui' then 'user' else 'api' end as action_source,
         {{ json_text('ranked.payload', '$.asset_id') }} as asset_id,
         {{ json_text('ranked.payload', '$.public_id') }} as public_id,
         {{ json_text('ranked.payload', '$.resource_type') }} as resource_type,

@@ -9,14 +9,14 @@ final as (
         cloud_name,
         lower({{ json_text('payload', '$.plan') }}) as plan,
         cast({{ json_text('payload', '$.last_updated') }} as date) as last_updated,
-        {%- for metric in metered %}
-        cast({{ json_text('payload', '$.' ~ metric ~ '.usage') }} as double) as {{ metric }}_usage,
-        cast({{ json_text('payload', '$.' ~ metric ~ '.limit') }} as double) as {{ metric }}_limit,
-        cast({{ json_text('payload', '$.' ~ metric ~ '.used_percent') }} as double)
-            as {{ metric }}_used_percent,
-        cast({{ json_text('payload', '$.' ~ metric ~ '.credits_usage') }} as double)
-            as {{ metric }}_credits,
-        {%- endfor %}
+        {% for metric in metered -%}
+            cast({{ json_text('payload', '$.' ~ metric ~ '.usage') }} as double) as {{ metric }}_usage,
+            cast({{ json_text('payload', '$.' ~ metric ~ '.limit') }} as double) as {{ metric }}_limit,
+            cast({{ json_text('payload', '$.' ~ metric ~ '.used_percent') }} as double)
+                as {{ metric }}_used_percent,
+            cast({{ json_text('payload', '$.' ~ metric ~ '.credits_usage') }} as double)
+                as {{ metric }}_credits,
+        {% endfor -%}
         cast({{ json_text('payload', '$.objects.usage') }} as bigint) as objects_usage,
         cast({{ json_text('payload', '$.credits.usage') }} as double) as credits_usage,
         cast({{ json_text('payload', '$.credits.limit') }} as double) as credits_limit,

@@ -15,7 +15,7 @@ final as (
         {{ json_text('user_json', '$.id') }} as user_id,
         {{ json_text('user_json', '$.name') }} as user_name,
         {{ json_text('user_json', '$.email') }} as email,
-        {{ json_text('user_json', '$.role') }} as role,
+        {{ json_text('user_json', '$.role') }} as user_role,
         coalesce(cast({{ json_text('user_json', '$.enabled') }} as boolean), false) as is_enabled,
         coalesce(cast({{ json_text('user_json', '$.pending') }} as boolean), false) as is_pending,
         cast(
