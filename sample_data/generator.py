@@ -162,14 +162,18 @@ def _account_events(config: SampleConfig, cast: Cast) -> Iterator[tuple[int, int
 _CHUNK_SQL = """
 create or replace temp table chunk as
 with lines as (
-    select 'notifications' as feed, env, i, 0 as step, arrival_day, redelivered, day, line
-    from notification_lines
-    union all
-    select 'dam_events', null, i, step, arrival_day, redelivered, day, line
-    from dam_event_lines
-    union all
-    select 'dam_events', null, i, step, arrival_day, redelivered, day, line
-    from account_event_lines
+    -- A redelivered copy arrives at most one day after the original.
+    select * from (
+        select 'notifications' as feed, env, i, 0 as step, arrival_day, redelivered, day, line
+        from notification_lines
+        union all
+        select 'dam_events', null, i, step, arrival_day, redelivered, day, line
+        from dam_event_lines
+        union all
+        select 'dam_events', null, i, step, arrival_day, redelivered, day, line
+        from account_event_lines
+    )
+    where arrival_day >= $first - 1 and arrival_day < $last
 ),
 delivered as (
     select *, 0 as copy from lines
