@@ -68,15 +68,25 @@ def dagster_home(settings: Settings) -> Path:
 def cmd_generate(args: argparse.Namespace, settings: Settings) -> int:
     from sample_data import SampleConfig, generate
 
+    faults = {
+        f"{fault}_share": getattr(args, f"{fault}_share")
+        for fault in ("late", "redelivery", "malformed")
+        if getattr(args, f"{fault}_share") is not None
+    }
     config_cls = SampleConfig.awkward if args.awkward else SampleConfig
-    config = config_cls(
-        seed=args.seed,
-        start=date.fromisoformat(args.start),
-        days=args.days,
-        environments=args.environments,
-        users=args.users,
-        events_per_day=args.events_per_day,
-    )
+    try:
+        config = config_cls(
+            seed=args.seed,
+            start=date.fromisoformat(args.start),
+            days=args.days,
+            environments=args.environments,
+            users=args.users,
+            events_per_day=args.events_per_day,
+            **faults,
+        )
+    except ValueError as error:
+        print(f"Cannot generate: {error}", file=sys.stderr)
+        return 2
     out = Path(args.out) if args.out else settings.landing_dir
     manifest = generate(config, out)
     feeds = manifest["feeds"]
@@ -150,9 +160,13 @@ def cmd_ui(args: argparse.Namespace, settings: Settings) -> int:
     home = dagster_home(settings)
     cmd_prepare(args, settings)
     dagster = Path(sys.executable).parent / "dagster"
-    command = [str(dagster), "dev", "--port", str(args.port)]
+    command = [
+        str(dagster), "dev", "--port", str(args.port),
+        "-m", "orchestration.definitions", "--working-directory", str(PROJECT_ROOT),
+    ]  # fmt: skip
     print(f"Dagster home: {home}")
-    return subprocess.call(command, cwd=PROJECT_ROOT)
+    # Started from the Dagster home, which holds a copy of the repository's dagster.yaml.
+    return subprocess.call(command, cwd=home)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -172,6 +186,10 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="add late, redelivered and malformed records, as real feeds have",
     )
+    for fault in ("late", "redelivery", "malformed"):
+        gen.add_argument(
+            f"--{fault}-share", type=float, help=f"share of {fault} records (overrides --awkward)"
+        )
     gen.set_defaults(handler=cmd_generate)
 
     sub.add_parser("prepare", help="parse the dbt project").set_defaults(handler=cmd_prepare)

@@ -42,6 +42,7 @@ class DbtRunConfig(dg.Config):
     manifest=dbt_project().manifest_path,
     dagster_dbt_translator=TRANSLATOR,
     pool="duckdb",
+    backfill_policy=dg.BackfillPolicy.single_run(),
 )
 def warehouse_dbt_assets(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, config: DbtRunConfig

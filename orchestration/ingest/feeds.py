@@ -42,6 +42,7 @@ def _non_empty_text(field: str) -> str:
 class Feed:
     name: str
     description: str
+    layout: str  # glob of one arrival day's files under landing/<name>/; "*/" = per environment
     per_line: bool  # JSON Lines (quarantine per line) or one JSON document per file
     ddl: str  # the raw table's columns, after arrival_date and source_file
     fields: tuple[str, ...]
@@ -54,19 +55,11 @@ class Feed:
 
     def files(self, landing: Path, day: date) -> list[Path]:
         """The landing files of one arrival day, in a stable order."""
-        name = day.isoformat()
-        patterns = {
-            "account": f"{name}.json",
-            "users": f"{name}.json",
-            "usage": f"*/{name}.json",
-            "notifications": f"*/{name}/*.jsonl",
-            "dam_events": f"{name}/*.jsonl",
-        }
-        return sorted((landing / self.name).glob(patterns[self.name]))
+        return sorted((landing / self.name).glob(self.layout.format(day=day.isoformat())))
 
     def cloud_name(self, landing: Path, path: Path) -> str | None:
         """The product environment a file belongs to, read from its folder, if any."""
-        if self.name in ("notifications", "usage"):
+        if self.layout.startswith("*/"):
             return path.relative_to(landing / self.name).parts[0]
         return None
 
@@ -93,6 +86,7 @@ FEEDS: tuple[Feed, ...] = (
     Feed(
         name="account",
         description="Daily snapshots of the account: plan, features and product environments.",
+        layout="{day}.json",
         per_line=False,
         ddl="account_id varchar not null, plan varchar not null, payload varchar not null",
         fields=(),
@@ -114,6 +108,7 @@ FEEDS: tuple[Feed, ...] = (
     Feed(
         name="users",
         description="Daily snapshots of the account's users and user groups.",
+        layout="{day}.json",
         per_line=False,
         ddl="user_count integer not null, payload varchar not null",
         fields=(),
@@ -135,6 +130,7 @@ FEEDS: tuple[Feed, ...] = (
     Feed(
         name="usage",
         description="Daily account-usage reports, one per product environment.",
+        layout="*/{day}.json",
         per_line=False,
         ddl="cloud_name varchar not null, payload varchar not null",
         fields=(),
@@ -144,6 +140,7 @@ FEEDS: tuple[Feed, ...] = (
     Feed(
         name="notifications",
         description="Asset notifications (webhook payloads) per product environment, as delivered.",
+        layout="*/{day}/*.jsonl",
         per_line=True,
         ddl=(
             "line_number bigint not null, cloud_name varchar not null, "
@@ -185,6 +182,7 @@ FEEDS: tuple[Feed, ...] = (
     Feed(
         name="dam_events",
         description="The DAM's audit trail: sign-ins, collections, portals, account management.",
+        layout="{day}/*.jsonl",
         per_line=True,
         ddl=(
             "line_number bigint not null, event_id varchar not null, "
