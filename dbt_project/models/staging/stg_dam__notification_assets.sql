@@ -37,20 +37,24 @@ assets as (
 ),
 
 final as (
+    -- A notification that names no asset is still one action, with no asset.
     select
-        {{ dbt.hash("assets.notification_id || ':' || coalesce(assets.asset_id, assets.public_id, '')") }}
+        {{ dbt.hash("notifications.notification_id || ':' || coalesce(assets.asset_id, assets.public_id, '')") }}
             as notification_asset_id,
-        assets.notification_id,
+        notifications.notification_id,
         notifications.cloud_name,
         notifications.notification_type,
         notifications.event_at,
         notifications.event_date,
         notifications.action_source,
+        notifications.triggered_by_id,
         assets.asset_id,
         assets.public_id,
-        assets.resource_type
-    from assets
-    inner join notifications on assets.notification_id = notifications.notification_id
+        assets.resource_type,
+        notifications.arrival_date,
+        notifications.source_file
+    from notifications
+    left join assets on notifications.notification_id = assets.notification_id
 )
 
 select distinct * from final

@@ -1,0 +1,39 @@
+-- Users of the latest users snapshot, with their groups, and whether they may see the
+-- usage dashboard (enabled master admins only, as the DAM itself allows).
+with users as (
+    select * from {{ ref('stg_dam__users') }}
+    where snapshot_date = (select max(latest.snapshot_date) from {{ ref('stg_dam__users') }} as latest)
+),
+
+members as (
+    select * from {{ ref('stg_dam__user_group_members') }}
+    where snapshot_date = (select max(latest.snapshot_date) from {{ ref('stg_dam__users') }} as latest)
+),
+
+groups as (
+    select
+        user_id,
+        {{ dbt.listagg('user_group_name', "', '", "order by user_group_name") }} as user_groups
+    from members
+    group by user_id
+),
+
+final as (
+    select
+        users.user_id,
+        users.email,
+        users.user_name,
+        users.user_role,
+        groups.user_groups,
+        users.is_enabled,
+        users.is_pending,
+        users.created_at,
+        users.last_login_at,
+        users.is_enabled and not users.is_pending and users.user_role = 'master_admin'
+            as can_view_dashboard,
+        users.snapshot_date
+    from users
+    left join groups on users.user_id = groups.user_id
+)
+
+select * from final

@@ -1,0 +1,72 @@
+{#-
+    Every action once: DAM events as they come, notifications one row per asset. Loaded
+    incrementally by arrival day: a run deletes the rows that first arrived in its window
+    and inserts what staging now holds for it, leaving out activity whose first delivery
+    is already stored from another day. A late event lands on its own event day.
+-#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook="{% if is_incremental() %}delete from {{ this }} where {{ in_arrival_window('arrival_date') }}{% endif %}",
+) }}
+
+with events as (
+    select * from {{ ref('stg_dam__events') }}
+    where {{ in_arrival_window('arrival_date') }}
+),
+
+notification_assets as (
+    select * from {{ ref('stg_dam__notification_assets') }}
+    where {{ in_arrival_window('arrival_date') }}
+),
+
+dam_actions as (
+    select
+        event_id as activity_id,
+        'dam_events' as feed,
+        occurred_at,
+        event_date as activity_date,
+        cloud_name,
+        actor_type,
+        actor_id,
+        action,
+        target_type,
+        target_id,
+        cast(null as varchar) as asset_type,
+        view_id,
+        details,
+        source_file,
+        arrival_date
+    from events
+),
+
+asset_actions as (
+    select
+        notification_asset_id as activity_id,
+        'notifications' as feed,
+        event_at as occurred_at,
+        event_date as activity_date,
+        cloud_name,
+        case when action_source = 'user' then 'user' else 'api' end as actor_type,
+        triggered_by_id as actor_id,
+        notification_type as action,
+        case when asset_id is not null then 'asset' end as target_type,
+        asset_id as target_id,
+        resource_type as asset_type,
+        cast(null as varchar) as view_id,
+        cast(null as varchar) as details,
+        source_file,
+        arrival_date
+    from notification_assets
+),
+
+unioned as (
+    select * from dam_actions
+    union all
+    select * from asset_actions
+)
+
+select * from unioned
+{% if is_incremental() %}
+    where activity_id not in (select stored.activity_id from {{ this }} as stored)
+{% endif %}

@@ -1,0 +1,147 @@
+{#-
+    The state of collections and portals as day intervals [from_date, to_date): a subject
+    counts on day D when from_date <= D < to_date (to_date null = still so). Day
+    granularity gives the state at the end of each day. Metrics:
+      containers              a collection / portal exists (created, not yet deleted)
+      published_containers    it exists and its latest published/unpublished is published
+      assets_in_containers    an asset is in some existing container (subject = asset)
+      assets_in_published     an asset is in some published container (subject = asset)
+-#}
+with container_events as (
+    select * from {{ ref('int_container_events') }}
+),
+
+lifetimes as (
+    select
+        cloud_name,
+        container_type,
+        container_id,
+        min(case when change = 'created' then activity_date end) as created_date,
+        min(case when change = 'deleted' then activity_date end) as deleted_date
+    from container_events
+    group by cloud_name, container_type, container_id
+),
+
+alive as (
+    select * from lifetimes
+    where created_date is not null
+        and (deleted_date is null or deleted_date > created_date)
+),
+
+publication_changes as (
+    select
+        *,
+        lead(activity_date) over (
+            partition by cloud_name, container_type, container_id
+            order by occurred_at, activity_id
+        ) as next_change_date
+    from container_events
+    where change in ('published', 'unpublished')
+),
+
+published as (
+    select
+        alive.cloud_name,
+        alive.container_type,
+        alive.container_id,
+        greatest(changes.activity_date, alive.created_date) as from_date,
+        case
+            when changes.next_change_date is null then alive.deleted_date
+            when alive.deleted_date is null then changes.next_change_date
+            else least(changes.next_change_date, alive.deleted_date)
+        end as to_date
+    from publication_changes as changes
+    inner join alive
+        on changes.cloud_name = alive.cloud_name
+        and changes.container_type = alive.container_type
+        and changes.container_id = alive.container_id
+    where changes.change = 'published'
+),
+
+membership_changes as (
+    select
+        container_events.*,
+        assets.asset_json
+    from container_events
+    cross join unnest({{ json_elements('container_events.details', '$.asset_ids') }}) as assets (asset_json)
+    where container_events.change in ('assets_added', 'assets_removed')
+),
+
+membership_changes_typed as (
+    select
+        cloud_name,
+        container_type,
+        container_id,
+        change,
+        occurred_at,
+        activity_id,
+        activity_date,
+        {{ json_text('asset_json', '$') }} as asset_id
+    from membership_changes
+),
+
+membership_sequences as (
+    select
+        *,
+        lead(activity_date) over (
+            partition by cloud_name, container_type, container_id, asset_id
+            order by occurred_at, activity_id
+        ) as next_change_date
+    from membership_changes_typed
+),
+
+memberships as (
+    select
+        members.cloud_name,
+        members.container_type,
+        members.container_id,
+        members.asset_id,
+        greatest(members.activity_date, alive.created_date) as from_date,
+        case
+            when members.next_change_date is null then alive.deleted_date
+            when alive.deleted_date is null then members.next_change_date
+            else least(members.next_change_date, alive.deleted_date)
+        end as to_date
+    from membership_sequences as members
+    inner join alive
+        on members.cloud_name = alive.cloud_name
+        and members.container_type = alive.container_type
+        and members.container_id = alive.container_id
+    where members.change = 'assets_added'
+),
+
+published_memberships as (
+    select
+        memberships.cloud_name,
+        memberships.container_type,
+        memberships.asset_id,
+        greatest(memberships.from_date, published.from_date) as from_date,
+        case
+            when memberships.to_date is null then published.to_date
+            when published.to_date is null then memberships.to_date
+            else least(memberships.to_date, published.to_date)
+        end as to_date
+    from memberships
+    inner join published
+        on memberships.cloud_name = published.cloud_name
+        and memberships.container_type = published.container_type
+        and memberships.container_id = published.container_id
+),
+
+unioned as (
+    select cloud_name, container_type, 'containers' as metric, container_id as subject_id,
+        created_date as from_date, deleted_date as to_date
+    from alive
+    union all
+    select cloud_name, container_type, 'published_containers', container_id, from_date, to_date
+    from published
+    union all
+    select cloud_name, container_type, 'assets_in_containers', asset_id, from_date, to_date
+    from memberships
+    union all
+    select cloud_name, container_type, 'assets_in_published', asset_id, from_date, to_date
+    from published_memberships
+)
+
+select * from unioned
+where to_date is null or to_date > from_date

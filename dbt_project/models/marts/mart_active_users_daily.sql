@@ -1,0 +1,98 @@
+{#-
+    Active users as of each date: a user's actions in the past 7 and 30 complete days
+    (as_of - N <= day < as_of) and their share of all actions in the same scope and window
+    (users, API and system alike). The scope is the product environment, or '(account)'
+    for account-level actions. Only users with an action in the past 30 days have a row;
+    the "all users" download adds the inactive ones (see the README).
+-#}
+with activity as (
+    select
+        activity_date,
+        coalesce(cloud_name, '(account)') as activity_scope,
+        actor_type,
+        actor_id
+    from {{ ref('int_activity_unioned') }}
+),
+
+calendar as (
+    select calendar_date from {{ ref('int_calendar') }}
+),
+
+scope_daily as (
+    select activity_scope, activity_date, count(*) as actions
+    from activity
+    group by activity_scope, activity_date
+),
+
+user_daily as (
+    select activity_scope, actor_id as user_id, activity_date, count(*) as actions
+    from activity
+    where actor_type = 'user' and actor_id is not null
+    group by activity_scope, actor_id, activity_date
+),
+
+scope_windows as (
+    select
+        scopes.activity_scope,
+        calendar.calendar_date as as_of_date,
+        sum(coalesce(scope_daily.actions, 0)) over (
+            partition by scopes.activity_scope order by calendar.calendar_date
+            rows between 7 preceding and 1 preceding
+        ) as scope_actions_7d,
+        sum(coalesce(scope_daily.actions, 0)) over (
+            partition by scopes.activity_scope order by calendar.calendar_date
+            rows between 30 preceding and 1 preceding
+        ) as scope_actions_30d
+    from (select distinct activity_scope from scope_daily) as scopes
+    cross join calendar
+    left join scope_daily
+        on scopes.activity_scope = scope_daily.activity_scope
+        and calendar.calendar_date = scope_daily.activity_date
+),
+
+user_windows as (
+    select
+        pairs.activity_scope,
+        pairs.user_id,
+        calendar.calendar_date as as_of_date,
+        sum(coalesce(user_daily.actions, 0)) over (
+            partition by pairs.activity_scope, pairs.user_id order by calendar.calendar_date
+            rows between 7 preceding and 1 preceding
+        ) as actions_7d,
+        sum(coalesce(user_daily.actions, 0)) over (
+            partition by pairs.activity_scope, pairs.user_id order by calendar.calendar_date
+            rows between 30 preceding and 1 preceding
+        ) as actions_30d
+    from (select distinct activity_scope, user_id from user_daily) as pairs
+    cross join calendar
+    left join user_daily
+        on pairs.activity_scope = user_daily.activity_scope
+        and pairs.user_id = user_daily.user_id
+        and calendar.calendar_date = user_daily.activity_date
+),
+
+final as (
+    select
+        user_windows.as_of_date,
+        user_windows.activity_scope,
+        user_windows.user_id,
+        users.email,
+        users.user_role,
+        users.user_groups,
+        users.last_login_at,
+        users.created_at,
+        coalesce(user_windows.actions_7d, 0) as actions_7d,
+        coalesce(user_windows.actions_30d, 0) as actions_30d,
+        coalesce(user_windows.actions_7d, 0) * 1.0
+        / nullif(scope_windows.scope_actions_7d, 0) as share_7d,
+        coalesce(user_windows.actions_30d, 0) * 1.0
+        / nullif(scope_windows.scope_actions_30d, 0) as share_30d
+    from user_windows
+    inner join scope_windows
+        on user_windows.activity_scope = scope_windows.activity_scope
+        and user_windows.as_of_date = scope_windows.as_of_date
+    left join {{ ref('dim_users') }} as users on user_windows.user_id = users.user_id
+    where user_windows.actions_30d > 0
+)
+
+select * from final

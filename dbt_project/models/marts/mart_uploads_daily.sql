@@ -1,0 +1,54 @@
+-- Uploads per day, product environment, upload source (api / user) and asset type, with
+-- a zero for every combination without uploads, and the past 7 complete days before
+-- each date (as_of - 7 <= day < as_of).
+with uploads as (
+    select * from {{ ref('int_activity_unioned') }}
+    where action = 'upload'
+),
+
+counted as (
+    select
+        activity_date,
+        cloud_name,
+        case when actor_type = 'user' then 'user' else 'api' end as upload_source,
+        asset_type,
+        count(*) as uploads
+    from uploads
+    group by activity_date, cloud_name, 3, asset_type
+),
+
+asset_types as (
+    select asset_type from {{ ref('asset_types') }}
+    union
+    select asset_type from counted where asset_type is not null
+),
+
+grid as (
+    select calendar.calendar_date, environments.cloud_name, sources.upload_source, types.asset_type
+    from {{ ref('int_calendar') }} as calendar
+    cross join {{ ref('int_environments') }} as environments
+    cross join (select 'api' as upload_source union all select 'user') as sources
+    cross join asset_types as types
+),
+
+final as (
+    select
+        grid.calendar_date,
+        grid.cloud_name,
+        grid.upload_source,
+        grid.asset_type,
+        coalesce(counted.uploads, 0) as uploads,
+        coalesce(sum(coalesce(counted.uploads, 0)) over (
+            partition by grid.cloud_name, grid.upload_source, grid.asset_type
+            order by grid.calendar_date
+            rows between 7 preceding and 1 preceding
+        ), 0) as uploads_past_7_days
+    from grid
+    left join counted
+        on grid.calendar_date = counted.activity_date
+        and grid.cloud_name = counted.cloud_name
+        and grid.upload_source = counted.upload_source
+        and grid.asset_type = counted.asset_type
+)
+
+select * from final
