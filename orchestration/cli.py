@@ -10,6 +10,7 @@ dam-usage ui         start the Dagster UI on a persistent Dagster home
 from __future__ import annotations
 
 import argparse
+import csv
 import os
 import re
 import shutil
@@ -134,15 +135,72 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     print(f"Loading arrival days {first} to {last} from {settings.landing_dir}")
     job = defs.resolve_job_def("load_warehouse")
     with dg.DagsterInstance.get() as instance:
+        log_level = "DEBUG" if args.verbose else "WARNING"
         result = job.execute_in_process(
-            instance=instance, tags=run_tags(first, last), raise_on_error=False
+            instance=instance,
+            tags=run_tags(first, last),
+            run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
+            raise_on_error=False,
         )
     if not result.success:
         for event in result.all_events:
             if event.is_step_failure:
                 print(f"FAILED {event.step_key}: {event.event_specific_data.error.message}")
         return 1
-    return cmd_summary(args, settings)
+    cmd_summary(args, settings)
+    print()
+    return cmd_dashboard(argparse.Namespace(viewer=None, day=None), settings)
+
+
+def cmd_dashboard(args: argparse.Namespace, settings: Settings) -> int:
+    from orchestration.dashboard import (
+        NotAllowed,
+        check_viewer,
+        dashboard,
+        format_dashboard,
+        latest_day,
+        open_serving,
+    )
+
+    try:
+        with open_serving(settings.serving_path) as con:
+            if args.viewer is not None:
+                check_viewer(con, args.viewer)
+            day = date.fromisoformat(args.day) if args.day else latest_day(con)
+            print(format_dashboard(day, dashboard(con, day)))
+    except (NotAllowed, FileNotFoundError, LookupError) as error:
+        print(error, file=sys.stderr)
+        return 2
+    return 0
+
+
+def cmd_download(args: argparse.Namespace, settings: Settings) -> int:
+    from orchestration.dashboard import NotAllowed, check_viewer, open_serving
+
+    if args.what == "collections":
+        sql = "select * from published_collections_by_views($first, $last)"
+        params = {"first": date.fromisoformat(args.first), "last": date.fromisoformat(args.last)}
+    else:
+        sql = "select * from users_by_activity($scope, $as_of, window_days := $days)"
+        params = {"scope": args.scope, "as_of": date.fromisoformat(args.as_of), "days": args.days}
+    try:
+        with open_serving(settings.serving_path) as con:
+            check_viewer(con, args.viewer)
+            relation = con.execute(sql, params)
+            columns = [d[0] for d in relation.description]
+            rows = relation.fetchall()
+    except (NotAllowed, FileNotFoundError) as error:
+        print(error, file=sys.stderr)
+        return 2
+    out = open(args.out, "w", newline="", encoding="utf-8") if args.out else sys.stdout
+    try:
+        writer = csv.writer(out)
+        writer.writerow(columns)
+        writer.writerows(rows)
+    finally:
+        if args.out:
+            out.close()
+    return 0
 
 
 def _generate_defaults() -> argparse.Namespace:
@@ -197,11 +255,28 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="load the landing zone and build the models in one run")
     run.add_argument("--start", help="first arrival day (default: the earliest in the zone)")
     run.add_argument("--end", help="last arrival day, included (default: the latest)")
+    run.add_argument("--verbose", action="store_true", help="print Dagster's and dbt's logs")
     run.set_defaults(handler=cmd_run)
 
     sub.add_parser("summary", help="print what the warehouse holds").set_defaults(
         handler=cmd_summary
     )
+
+    board = sub.add_parser("dashboard", help="print the usage dashboard")
+    board.add_argument("--viewer", required=True, help="e-mail of an enabled master admin")
+    board.add_argument("--day", help="as of the end of this day (default: the latest)")
+    board.set_defaults(handler=cmd_dashboard)
+
+    down = sub.add_parser("download", help="a dashboard download as CSV")
+    down.add_argument("what", choices=["collections", "users"])
+    down.add_argument("--viewer", required=True, help="e-mail of an enabled master admin")
+    down.add_argument("--first", help="collections: first day of the window (included)")
+    down.add_argument("--last", help="collections: last day of the window (included)")
+    down.add_argument("--scope", help="users: product environment, or '(account)'")
+    down.add_argument("--as-of", help="users: the window ends the day before this date")
+    down.add_argument("--days", type=int, default=30, help="users: window length (7 or 30)")
+    down.add_argument("--out", help="CSV file to write (default: standard output)")
+    down.set_defaults(handler=cmd_download)
 
     ui = sub.add_parser("ui", help="start the Dagster UI (dagster dev)")
     ui.add_argument("--port", type=int, default=3000)

@@ -1,17 +1,17 @@
 """The Dagster code location: what the warehouse is made of, at a glance."""
 
-from __future__ import annotations
-
 import warnings
 
 import dagster as dg
 from dagster_dbt import DbtCliResource
 
-from orchestration.dbt.assets import warehouse_dbt_assets
+from orchestration.dbt.assets import build_dbt_assets
 from orchestration.dbt.project import dbt_executable, dbt_project
 from orchestration.ingest.assets import LandingZone, build_ingest_assets
-from orchestration.jobs import load_warehouse_job
+from orchestration.jobs import build_load_warehouse_job
 from orchestration.resources import Warehouse
+from orchestration.schedules import build_daily_schedule
+from orchestration.serving.assets import ServingFile, build_publish_asset
 from orchestration.settings import Settings
 
 warnings.filterwarnings("ignore", category=dg.BetaWarning)  # single-run backfill policy
@@ -19,12 +19,19 @@ warnings.filterwarnings("ignore", category=dg.BetaWarning)  # single-run backfil
 settings = Settings.from_env()
 settings.export_for_dbt()
 
+ingest_assets = build_ingest_assets(settings)
+dbt_models = build_dbt_assets(settings)
+marts = [key for key in dbt_models.keys if key.path[0] == "marts"]
+load_warehouse = build_load_warehouse_job(settings)
+
 defs = dg.Definitions(
-    assets=[*build_ingest_assets(settings), warehouse_dbt_assets],
-    jobs=[load_warehouse_job],
+    assets=[*ingest_assets, dbt_models, build_publish_asset(settings, marts)],
+    jobs=[load_warehouse],
+    schedules=[build_daily_schedule(load_warehouse)],
     resources={
         "warehouse": Warehouse.from_settings(settings),
         "landing": LandingZone.from_settings(settings),
         "dbt": DbtCliResource(project_dir=dbt_project(), dbt_executable=dbt_executable()),
+        "serving": ServingFile(path=str(settings.serving_path)),
     },
 )

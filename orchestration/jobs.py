@@ -1,11 +1,18 @@
-"""Jobs: the whole warehouse, landing zone to marts, in one run."""
-
-from __future__ import annotations
+"""Jobs: the whole warehouse, landing zone to published marts, in one run."""
 
 import dagster as dg
 
-load_warehouse_job = dg.define_asset_job(
-    "load_warehouse",
-    selection=dg.AssetSelection.all(),
-    description="Ingest the selected arrival days and build every dbt model on top, in one run.",
-)
+from orchestration.partitions import arrival_days
+from orchestration.settings import Settings
+
+
+def build_load_warehouse_job(settings: Settings):
+    return dg.define_asset_job(
+        "load_warehouse",
+        selection=dg.AssetSelection.all(),
+        partitions_def=arrival_days(settings),
+        description=(
+            "Ingest the selected arrival days, build every dbt model on top and publish the "
+            "marts, in one run."
+        ),
+    )

@@ -30,6 +30,7 @@ class Settings:
     data_dir: Path
     landing_dir: Path
     warehouse_path: Path
+    serving_path: Path
     dagster_home: Path
     first_arrival_day: date
     max_quarantine_rate: float
@@ -58,6 +59,7 @@ class Settings:
             data_dir=data_dir,
             landing_dir=_path("DAM_LANDING_DIR", data_dir / "landing"),
             warehouse_path=_path("DAM_WAREHOUSE_PATH", data_dir / "warehouse.duckdb"),
+            serving_path=_path("DAM_SERVING_PATH", data_dir / "serving" / "marts.duckdb"),
             dagster_home=_path("DAGSTER_HOME", data_dir / "dagster_home"),
             first_arrival_day=first_arrival_day,
             max_quarantine_rate=rate,

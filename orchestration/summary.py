@@ -30,10 +30,11 @@ def warehouse_summary(settings: Settings) -> str:
             total = sum(count for _, count in quarantined)
             detail = ", ".join(f"{feed} {count:,}" for feed, count in quarantined)
             lines.append(f"Quarantined records: {total:,}" + (f" ({detail})" if detail else ""))
-        staged = sorted(t for t in tables if t.startswith("staging."))
-        if staged:
-            lines.append("Staging models (rows):")
-            for table in staged:
+        layers = ("staging.", "core.", "marts.")
+        models = sorted(t for t in tables if t.startswith(layers))
+        if models:
+            lines.append("Models (rows):")
+            for table in models:
                 (rows,) = con.execute(f"select count(*) from {table}").fetchone()
                 lines.append(f"  {table:40} {rows:>12,}")
     return "\n".join(lines)

@@ -1,7 +1,9 @@
 """dbt models as Dagster assets: sources map to the raw ingest assets, folders to groups,
-and dbt tests surface as asset checks."""
+dbt tests surface as asset checks, and a run's arrival days reach dbt as variables."""
 
+import json
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
 import dagster as dg
@@ -13,22 +15,29 @@ from dagster_dbt import (
 )
 
 from orchestration.dbt.project import dbt_project
+from orchestration.partitions import arrival_days
+from orchestration.settings import Settings
 
 
 class WarehouseTranslator(DagsterDbtTranslator):
+    """Groups in the UI follow the layers: reference, staging, core (with its
+    intermediate helpers) and marts."""
+
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         if dbt_resource_props["resource_type"] == "seed":
             return "reference"
         folders = dbt_resource_props.get("fqn", [])[1:-1]
-        return folders[0] if folders else "dbt"
+        layer = folders[0] if folders else "core"
+        return "core" if layer == "intermediate" else layer
 
 
 TRANSLATOR = WarehouseTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
 
 
-def dbt_build_args(full_refresh: bool = False) -> list[str]:
-    """The dbt command of a run: one `build` (models, seeds and tests) per run."""
-    args = ["build"]
+def dbt_build_args(first: date, end: date, full_refresh: bool = False) -> list[str]:
+    """One `dbt build` per run, over the arrival days [first, end) (half-open)."""
+    window = {"min_arrival_date": first.isoformat(), "max_arrival_date": end.isoformat()}
+    args = ["build", "--vars", json.dumps(window)]
     if full_refresh:
         args.append("--full-refresh")
     return args
@@ -38,13 +47,19 @@ class DbtRunConfig(dg.Config):
     full_refresh: bool = False
 
 
-@dbt_assets(
-    manifest=dbt_project().manifest_path,
-    dagster_dbt_translator=TRANSLATOR,
-    pool="duckdb",
-    backfill_policy=dg.BackfillPolicy.single_run(),
-)
-def warehouse_dbt_assets(
-    context: dg.AssetExecutionContext, dbt: DbtCliResource, config: DbtRunConfig
-):
-    yield from dbt.cli(dbt_build_args(config.full_refresh), context=context).stream()
+def build_dbt_assets(settings: Settings) -> dg.AssetsDefinition:
+    @dbt_assets(
+        manifest=dbt_project().manifest_path,
+        dagster_dbt_translator=TRANSLATOR,
+        partitions_def=arrival_days(settings),
+        backfill_policy=dg.BackfillPolicy.single_run(),
+        pool="duckdb",
+    )
+    def warehouse_dbt_assets(
+        context: dg.AssetExecutionContext, dbt: DbtCliResource, config: DbtRunConfig
+    ):
+        window = context.partition_time_window
+        args = dbt_build_args(window.start.date(), window.end.date(), config.full_refresh)
+        yield from dbt.cli(args, context=context).stream()
+
+    return warehouse_dbt_assets

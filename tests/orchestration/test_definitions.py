@@ -75,9 +75,12 @@ def test_instance_config_limits_duckdb_writers_to_one():
     assert config["run_monitoring"]["free_slots_after_run_end_seconds"] > 0
 
 
-def test_dbt_arguments():
-    assert dbt_build_args() == ["build"]
-    assert dbt_build_args(full_refresh=True) == ["build", "--full-refresh"]
+def test_dbt_arguments_carry_the_half_open_window():
+    window = '{"min_arrival_date": "2024-05-01", "max_arrival_date": "2024-05-08"}'
+    assert dbt_build_args(date(2024, 5, 1), date(2024, 5, 8)) == ["build", "--vars", window]
+    assert dbt_build_args(date(2024, 5, 1), date(2024, 5, 2), full_refresh=True)[-1] == (
+        "--full-refresh"
+    )
 
 
 def test_run_tags_cover_a_range():

@@ -5,30 +5,20 @@
     for account-level actions. Only users with an action in the past 30 days have a row;
     the "all users" download adds the inactive ones (see the README).
 -#}
-with activity as (
-    select
-        activity_date,
-        coalesce(cloud_name, '(account)') as activity_scope,
-        actor_type,
-        actor_id
-    from {{ ref('int_activity_unioned') }}
-),
-
-calendar as (
+with calendar as (
+    -- As-of dates run to the day after the last one, whose windows end with that day.
     select calendar_date from {{ ref('int_calendar') }}
+    union all
+    select cast({{ dbt.dateadd('day', 1, 'max(calendar_date)') }} as date)
+    from {{ ref('int_calendar') }}
 ),
 
 scope_daily as (
-    select activity_scope, activity_date, count(*) as actions
-    from activity
-    group by activity_scope, activity_date
+    select * from {{ ref('mart_scope_actions_daily') }}
 ),
 
 user_daily as (
-    select activity_scope, actor_id as user_id, activity_date, count(*) as actions
-    from activity
-    where actor_type = 'user' and actor_id is not null
-    group by activity_scope, actor_id, activity_date
+    select * from {{ ref('mart_user_actions_daily') }}
 ),
 
 scope_windows as (

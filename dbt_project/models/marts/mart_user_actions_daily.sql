@@ -1,0 +1,18 @@
+-- Actions per user per day and scope (product environment, or '(account)' for
+-- account-level actions): the base of active users and the "all users" download.
+with activity as (
+    select * from {{ ref('int_activity_unioned') }}
+    where actor_type = 'user' and actor_id is not null
+),
+
+final as (
+    select
+        activity_date,
+        coalesce(cloud_name, '(account)') as activity_scope,
+        actor_id as user_id,
+        count(*) as actions
+    from activity
+    group by activity_date, coalesce(cloud_name, '(account)'), actor_id
+)
+
+select * from final

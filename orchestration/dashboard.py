@@ -1,0 +1,102 @@
+"""The usage dashboard and its downloads, read from the published marts.
+
+The DAM shows its dashboard to master admins only; so do these: every read names a
+viewer, who must be an enabled, non-pending master admin of the latest users snapshot.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+
+import duckdb
+
+
+class NotAllowed(PermissionError):
+    """The viewer may not see the dashboard."""
+
+
+def open_serving(path: Path) -> duckdb.DuckDBPyConnection:
+    if not path.exists():
+        raise FileNotFoundError(
+            f"No published marts at {path}: run `dam-usage run` (or the load_warehouse job) first"
+        )
+    return duckdb.connect(str(path), read_only=True)
+
+
+def check_viewer(con: duckdb.DuckDBPyConnection, email: str) -> None:
+    row = con.execute(
+        "select can_view_dashboard from dim_users where lower(email) = lower(?)", [email]
+    ).fetchone()
+    if row is None:
+        raise NotAllowed(f"{email} is not a user of this account")
+    if not row[0]:
+        raise NotAllowed(
+            f"{email} may not see the usage dashboard: it is for enabled master admins only"
+        )
+
+
+def latest_day(con: duckdb.DuckDBPyConnection) -> date:
+    """The last day loaded: the date of the latest users snapshot."""
+    (day,) = con.execute("select max(snapshot_date) from dim_users").fetchone()
+    if day is None:
+        raise LookupError("The published marts are empty")
+    return day
+
+
+def dashboard(con: duckdb.DuckDBPyConnection, day: date) -> dict[str, list[tuple]]:
+    """Every tile of the dashboard as of the end of `day`, account-wide."""
+    as_of = day + timedelta(days=1)
+    queries = {
+        "Assets by type (count, bytes)": (
+            "select asset_type, sum(asset_count), sum(total_bytes) from mart_assets_daily "
+            "where calendar_date = $day group by asset_type order by asset_type"
+        ),
+        "Users by role": (
+            "select user_role, users from mart_users_daily "
+            "where calendar_date = $day and users > 0 order by users desc, user_role"
+        ),
+        "Collections (total, assets, published, assets in published)": (
+            "select sum(collections), sum(assets_in_collections), sum(published_collections), "
+            "sum(assets_in_published_collections) from mart_collections_daily "
+            "where calendar_date = $day"
+        ),
+        "Live portals (portals, assets)": (
+            "select sum(live_portals), sum(assets_in_live_portals) from mart_portals_daily "
+            "where calendar_date = $day"
+        ),
+        "Uploads, past 7 days (source, type)": (
+            "select upload_source, asset_type, sum(uploads) from mart_uploads_daily "
+            "where calendar_date >= $as_of - 7 and calendar_date < $as_of "
+            "group by all order by all"
+        ),
+        "Top 5 active users, past 30 days (scope, e-mail, actions, share)": (
+            "select activity_scope, email, actions_30d, round(100 * share_30d, 1) "
+            "from mart_active_users_daily where as_of_date = $as_of "
+            "order by actions_30d desc, email limit 5"
+        ),
+        "Top 5 viewed collections, past 30 days (environment, collection, views)": (
+            "select * from top_collections($as_of - 30, $day, top_n := 5)"
+        ),
+    }
+    params = {"day": day, "as_of": as_of}
+    return {
+        title: con.execute(sql, {k: v for k, v in params.items() if f"${k}" in sql}).fetchall()
+        for title, sql in queries.items()
+    }
+
+
+def format_dashboard(day: date, tiles: dict[str, list[tuple]]) -> str:
+    lines = [f"DAM usage dashboard, as of the end of {day} (UTC)"]
+    for title, rows in tiles.items():
+        lines.append(f"  {title}:")
+        lines.extend("    " + "  ".join(_cell(v) for v in row) for row in rows)
+        if not rows:
+            lines.append("    (none)")
+    return "\n".join(lines)
+
+
+def _cell(value) -> str:
+    if isinstance(value, int):
+        return f"{value:,}"
+    return "-" if value is None else str(value)
