@@ -10,6 +10,7 @@ dam-usage ui         start the Dagster UI on a persistent Dagster home
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import os
 import re
@@ -192,14 +193,15 @@ def cmd_download(args: argparse.Namespace, settings: Settings) -> int:
     except (NotAllowed, FileNotFoundError) as error:
         print(error, file=sys.stderr)
         return 2
-    out = open(args.out, "w", newline="", encoding="utf-8") if args.out else sys.stdout
-    try:
+    with contextlib.ExitStack() as stack:
+        out = (
+            stack.enter_context(open(args.out, "w", newline="", encoding="utf-8"))
+            if args.out
+            else sys.stdout
+        )
         writer = csv.writer(out)
         writer.writerow(columns)
         writer.writerows(rows)
-    finally:
-        if args.out:
-            out.close()
     return 0
 
 
