@@ -48,6 +48,14 @@ def _day_names(path: Path) -> set[date]:
         return set()
 
 
+def run_config(verbose: bool, full_refresh: bool) -> dict:
+    """Run config of the load job: how chatty, and whether dbt rebuilds from scratch."""
+    return {
+        "loggers": {"console": {"config": {"log_level": "DEBUG" if verbose else "WARNING"}}},
+        "ops": {"warehouse_dbt_assets": {"config": {"full_refresh": full_refresh}}},
+    }
+
+
 def run_tags(first: date, last: date) -> dict[str, str]:
     """Tags that make one run cover a range of arrival-day partitions."""
     return {RANGE_START_TAG: first.isoformat(), RANGE_END_TAG: last.isoformat()}
@@ -136,11 +144,10 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     print(f"Loading arrival days {first} to {last} from {settings.landing_dir}")
     job = defs.resolve_job_def("load_warehouse")
     with dg.DagsterInstance.get() as instance:
-        log_level = "DEBUG" if args.verbose else "WARNING"
         result = job.execute_in_process(
             instance=instance,
             tags=run_tags(first, last),
-            run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
+            run_config=run_config(args.verbose, args.full_refresh),
             raise_on_error=False,
         )
     if not result.success:
@@ -258,6 +265,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--start", help="first arrival day (default: the earliest in the zone)")
     run.add_argument("--end", help="last arrival day, included (default: the latest)")
     run.add_argument("--verbose", action="store_true", help="print Dagster's and dbt's logs")
+    run.add_argument(
+        "--full-refresh", action="store_true", help="rebuild the incremental models from scratch"
+    )
     run.set_defaults(handler=cmd_run)
 
     sub.add_parser("summary", help="print what the warehouse holds").set_defaults(

@@ -4,6 +4,9 @@ that check raw input independently of the SQL under test (plain Python json)."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -27,6 +30,42 @@ def small_zone(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def small_manifest(small_zone) -> dict:
     return json.loads((small_zone / MANIFEST_NAME).read_text())
+
+
+def run_cli(*args: str, data: Path, landing: Path, timeout: int = 600, **env: str):
+    """Run `dam-usage` in a fresh process, as a user would, on its own data folder."""
+    environment = {
+        **os.environ,
+        "DAM_DATA_DIR": str(data),
+        "DAM_LANDING_DIR": str(landing),
+        "DAGSTER_HOME": str(data / "dagster_home"),
+        "DAM_MAX_QUARANTINE_RATE": "0.5",
+        **env,
+    }
+    for inherited in ("DAM_WAREHOUSE_PATH", "DAM_SERVING_PATH"):
+        if inherited not in env:
+            environment.pop(inherited, None)
+    return subprocess.run(
+        [str(Path(sys.executable).parent / "dam-usage"), *args],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+@pytest.fixture(scope="session")
+def built(small_zone, tmp_path_factory) -> dict:
+    """The small zone loaded by the main command: warehouse, serving file and output."""
+    data = tmp_path_factory.mktemp("data")
+    result = run_cli("run", data=data, landing=small_zone)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return {
+        "data": data,
+        "warehouse": data / "warehouse.duckdb",
+        "serving": data / "serving" / "marts.duckdb",
+        "output": result.stdout,
+    }
 
 
 def small_days() -> list[date]:

@@ -4,35 +4,16 @@ in one Dagster run, checked against an independent reading of the landing files.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import duckdb
 import pytest
 
 from tests.conftest import accepts, zone_lines
 
-BIN = Path(sys.executable).parent
-
 
 @pytest.fixture(scope="module")
-def loaded(small_zone, tmp_path_factory):
-    data = tmp_path_factory.mktemp("data")
-    env = {
-        **os.environ,
-        "DAM_DATA_DIR": str(data),
-        "DAM_LANDING_DIR": str(small_zone),
-        "DAGSTER_HOME": str(data / "dagster_home"),
-        "DAM_MAX_QUARANTINE_RATE": "0.5",
-    }
-    env.pop("DAM_WAREHOUSE_PATH", None)
-    result = subprocess.run(
-        [str(BIN / "dam-usage"), "run"], env=env, capture_output=True, text=True, timeout=600
-    )
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    return data / "warehouse.duckdb", result.stdout
+def loaded(built):
+    return built["warehouse"], built["output"]
 
 
 def test_run_prints_where_the_warehouse_is_and_what_it_holds(loaded):

@@ -5,7 +5,9 @@
     merged into islands before counting.
 -#}
 with intervals as (
-    select
+    -- Distinct, so that (from_date, to_date) orders a subject's intervals totally and the
+    -- two windows below see them in the same order.
+    select distinct
         cloud_name,
         container_type,
         metric,

@@ -16,6 +16,7 @@ lifetimes as (
         cloud_name,
         container_type,
         container_id,
+        min(case when change = 'created' then occurred_at end) as created_at,
         min(case when change = 'created' then activity_date end) as created_date,
         min(case when change = 'deleted' then activity_date end) as deleted_date
     from container_events
@@ -55,7 +56,7 @@ published as (
         on changes.cloud_name = alive.cloud_name
         and changes.container_type = alive.container_type
         and changes.container_id = alive.container_id
-    where changes.change = 'published'
+    where changes.change = 'published' and changes.occurred_at >= alive.created_at
 ),
 
 membership_changes as (
@@ -107,7 +108,7 @@ memberships as (
         on members.cloud_name = alive.cloud_name
         and members.container_type = alive.container_type
         and members.container_id = alive.container_id
-    where members.change = 'assets_added'
+    where members.change = 'assets_added' and members.occurred_at >= alive.created_at
 ),
 
 published_memberships as (
@@ -129,8 +130,13 @@ published_memberships as (
 ),
 
 unioned as (
-    select cloud_name, container_type, 'containers' as metric, container_id as subject_id,
-        created_date as from_date, deleted_date as to_date
+    select
+        cloud_name,
+        container_type,
+        'containers' as metric,
+        container_id as subject_id,
+        created_date as from_date,
+        deleted_date as to_date
     from alive
     union all
     select cloud_name, container_type, 'published_containers', container_id, from_date, to_date
