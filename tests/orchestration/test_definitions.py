@@ -3,7 +3,7 @@ checks, the one-writer pool, and the instance configuration."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import dagster as dg
@@ -12,9 +12,32 @@ import yaml
 from orchestration.cli import landing_days, run_tags
 from orchestration.dbt.assets import dbt_build_args
 from orchestration.definitions import defs
+from orchestration.schedules import previous_day
 from orchestration.settings import PROJECT_ROOT
 
 EXPECTED_KEYS = {
+    "core/dim_assets": "core",
+    "core/dim_product_environments": "core",
+    "core/dim_users": "core",
+    "core/fct_dam_activity": "core",
+    "intermediate/int_activity_unioned": "core",
+    "intermediate/int_calendar": "core",
+    "intermediate/int_container_daily_counts": "core",
+    "intermediate/int_container_events": "core",
+    "intermediate/int_container_state_intervals": "core",
+    "intermediate/int_environments": "core",
+    "marts/mart_account_usage_daily": "marts",
+    "marts/mart_active_users_daily": "marts",
+    "marts/mart_add_on_usage_daily": "marts",
+    "marts/mart_assets_daily": "marts",
+    "marts/mart_collection_publications": "marts",
+    "marts/mart_collection_views_daily": "marts",
+    "marts/mart_collections_daily": "marts",
+    "marts/mart_portals_daily": "marts",
+    "marts/mart_scope_actions_daily": "marts",
+    "marts/mart_uploads_daily": "marts",
+    "marts/mart_user_actions_daily": "marts",
+    "marts/mart_users_daily": "marts",
     "raw/account": "raw",
     "raw/dam_events": "raw",
     "raw/notifications": "raw",
@@ -24,6 +47,7 @@ EXPECTED_KEYS = {
     "reference/asset_types": "reference",
     "reference/plans": "reference",
     "reference/roles": "reference",
+    "serving/published_marts": "serving",
     "staging/stg_dam__accounts": "staging",
     "staging/stg_dam__events": "staging",
     "staging/stg_dam__notification_assets": "staging",
@@ -81,6 +105,18 @@ def test_dbt_arguments_carry_the_half_open_window():
     assert dbt_build_args(date(2024, 5, 1), date(2024, 5, 2), full_refresh=True)[-1] == (
         "--full-refresh"
     )
+
+
+def test_daily_schedule_loads_the_previous_day():
+    schedule = defs.resolve_schedule_def("daily_warehouse")
+    context = dg.build_schedule_context(
+        scheduled_execution_time=datetime(2024, 5, 8, 1, 30, tzinfo=UTC),
+        repository_def=defs.get_repository_def(),
+    )
+    (request,) = schedule.evaluate_tick(context).run_requests
+    assert request.partition_key == "2024-05-07"
+    assert request.run_key == "2024-05-07"
+    assert previous_day(datetime(2024, 5, 1, 0, 5, tzinfo=UTC)) == "2024-04-30"
 
 
 def test_run_tags_cover_a_range():

@@ -24,7 +24,8 @@ uploads as (
 ),
 
 first_uploads as (
-    select * from uploads where upload_rank = 1
+    select * from uploads
+    where upload_rank = 1
 ),
 
 deletions as (
@@ -34,10 +35,11 @@ deletions as (
         min(asset_actions.occurred_at) as deleted_at
     from first_uploads
     inner join asset_actions
-        on first_uploads.cloud_name = asset_actions.cloud_name
-        and first_uploads.asset_id = asset_actions.target_id
-        and asset_actions.action = 'delete'
-        and asset_actions.occurred_at >= first_uploads.uploaded_at
+        on
+            first_uploads.cloud_name = asset_actions.cloud_name
+            and first_uploads.asset_id = asset_actions.target_id
+            and asset_actions.action = 'delete'
+            and first_uploads.uploaded_at <= asset_actions.occurred_at
     group by first_uploads.cloud_name, first_uploads.asset_id
 ),
 
@@ -55,8 +57,9 @@ final as (
         cast(deletions.deleted_at as date) as deleted_date
     from first_uploads
     left join deletions
-        on first_uploads.cloud_name = deletions.cloud_name
-        and first_uploads.asset_id = deletions.asset_id
+        on
+            first_uploads.cloud_name = deletions.cloud_name
+            and first_uploads.asset_id = deletions.asset_id
 )
 
 select * from final

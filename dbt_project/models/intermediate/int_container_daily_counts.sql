@@ -51,18 +51,46 @@ merged as (
 ),
 
 deltas as (
-    select cloud_name, container_type, metric, from_date as calendar_date, 1 as delta
+    select
+        cloud_name,
+        container_type,
+        metric,
+        from_date as calendar_date,
+        1 as delta
     from merged
     union all
-    select cloud_name, container_type, metric, to_date, -1
+    select
+        cloud_name,
+        container_type,
+        metric,
+        to_date as calendar_date,
+        -1 as delta
     from merged
     where to_date < cast('9999-12-31' as date)
 ),
 
 daily_deltas as (
-    select cloud_name, container_type, metric, calendar_date, sum(delta) as delta
+    select
+        cloud_name,
+        container_type,
+        metric,
+        calendar_date,
+        sum(delta) as delta
     from deltas
     group by cloud_name, container_type, metric, calendar_date
+),
+
+container_types as (
+    select listed.container_type
+    from (values ('collection'), ('portal')) as listed (container_type)
+),
+
+metrics as (
+    select listed.metric
+    from (
+        values
+        ('containers'), ('published_containers'), ('assets_in_containers'), ('assets_in_published')
+    ) as listed (metric)
 ),
 
 grid as (
@@ -73,13 +101,8 @@ grid as (
         metrics.metric
     from {{ ref('int_calendar') }} as calendar
     cross join {{ ref('int_environments') }} as environments
-    cross join (select 'collection' as container_type union all select 'portal') as container_types
-    cross join (
-        select 'containers' as metric
-        union all select 'published_containers'
-        union all select 'assets_in_containers'
-        union all select 'assets_in_published'
-    ) as metrics
+    cross join container_types
+    cross join metrics
 ),
 
 final as (
@@ -95,10 +118,11 @@ final as (
         ) as subjects
     from grid
     left join daily_deltas
-        on grid.calendar_date = daily_deltas.calendar_date
-        and grid.cloud_name = daily_deltas.cloud_name
-        and grid.container_type = daily_deltas.container_type
-        and grid.metric = daily_deltas.metric
+        on
+            grid.calendar_date = daily_deltas.calendar_date
+            and grid.cloud_name = daily_deltas.cloud_name
+            and grid.container_type = daily_deltas.container_type
+            and grid.metric = daily_deltas.metric
 )
 
 select * from final

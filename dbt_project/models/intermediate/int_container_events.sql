@@ -1,7 +1,8 @@
 -- Collection and portal events in event-time order, with the assets each names.
 with events as (
     select * from {{ ref('int_activity_unioned') }}
-    where feed = 'dam_events'
+    where
+        feed = 'dam_events'
         and (action like 'collection.%' or action like 'portal.%')
         and target_id is not null
 ),

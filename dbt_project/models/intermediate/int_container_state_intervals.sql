@@ -25,7 +25,8 @@ lifetimes as (
 
 alive as (
     select * from lifetimes
-    where created_date is not null
+    where
+        created_date is not null
         and (deleted_date is null or deleted_date > created_date)
 ),
 
@@ -53,9 +54,10 @@ published as (
         end as to_date
     from publication_changes as changes
     inner join alive
-        on changes.cloud_name = alive.cloud_name
-        and changes.container_type = alive.container_type
-        and changes.container_id = alive.container_id
+        on
+            changes.cloud_name = alive.cloud_name
+            and changes.container_type = alive.container_type
+            and changes.container_id = alive.container_id
     where changes.change = 'published' and changes.occurred_at >= alive.created_at
 ),
 
@@ -105,9 +107,10 @@ memberships as (
         end as to_date
     from membership_sequences as members
     inner join alive
-        on members.cloud_name = alive.cloud_name
-        and members.container_type = alive.container_type
-        and members.container_id = alive.container_id
+        on
+            members.cloud_name = alive.cloud_name
+            and members.container_type = alive.container_type
+            and members.container_id = alive.container_id
     where members.change = 'assets_added' and members.occurred_at >= alive.created_at
 ),
 
@@ -124,9 +127,10 @@ published_memberships as (
         end as to_date
     from memberships
     inner join published
-        on memberships.cloud_name = published.cloud_name
-        and memberships.container_type = published.container_type
-        and memberships.container_id = published.container_id
+        on
+            memberships.cloud_name = published.cloud_name
+            and memberships.container_type = published.container_type
+            and memberships.container_id = published.container_id
 ),
 
 unioned as (
@@ -139,13 +143,31 @@ unioned as (
         deleted_date as to_date
     from alive
     union all
-    select cloud_name, container_type, 'published_containers', container_id, from_date, to_date
+    select
+        cloud_name,
+        container_type,
+        'published_containers' as metric,
+        container_id as subject_id,
+        from_date,
+        to_date
     from published
     union all
-    select cloud_name, container_type, 'assets_in_containers', asset_id, from_date, to_date
+    select
+        cloud_name,
+        container_type,
+        'assets_in_containers' as metric,
+        asset_id as subject_id,
+        from_date,
+        to_date
     from memberships
     union all
-    select cloud_name, container_type, 'assets_in_published', asset_id, from_date, to_date
+    select
+        cloud_name,
+        container_type,
+        'assets_in_published' as metric,
+        asset_id as subject_id,
+        from_date,
+        to_date
     from published_memberships
 )
 

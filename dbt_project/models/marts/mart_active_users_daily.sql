@@ -21,6 +21,17 @@ user_daily as (
     select * from {{ ref('mart_user_actions_daily') }}
 ),
 
+scopes as (
+    select distinct activity_scope from scope_daily
+),
+
+pairs as (
+    select distinct
+        activity_scope,
+        user_id
+    from user_daily
+),
+
 scope_windows as (
     select
         scopes.activity_scope,
@@ -33,11 +44,12 @@ scope_windows as (
             partition by scopes.activity_scope order by calendar.calendar_date
             rows between 30 preceding and 1 preceding
         ) as scope_actions_30d
-    from (select distinct activity_scope from scope_daily) as scopes
+    from scopes
     cross join calendar
     left join scope_daily
-        on scopes.activity_scope = scope_daily.activity_scope
-        and calendar.calendar_date = scope_daily.activity_date
+        on
+            scopes.activity_scope = scope_daily.activity_scope
+            and calendar.calendar_date = scope_daily.activity_date
 ),
 
 user_windows as (
@@ -53,12 +65,13 @@ user_windows as (
             partition by pairs.activity_scope, pairs.user_id order by calendar.calendar_date
             rows between 30 preceding and 1 preceding
         ) as actions_30d
-    from (select distinct activity_scope, user_id from user_daily) as pairs
+    from pairs
     cross join calendar
     left join user_daily
-        on pairs.activity_scope = user_daily.activity_scope
-        and pairs.user_id = user_daily.user_id
-        and calendar.calendar_date = user_daily.activity_date
+        on
+            pairs.activity_scope = user_daily.activity_scope
+            and pairs.user_id = user_daily.user_id
+            and calendar.calendar_date = user_daily.activity_date
 ),
 
 final as (
@@ -79,8 +92,9 @@ final as (
         / nullif(scope_windows.scope_actions_30d, 0) as share_30d
     from user_windows
     inner join scope_windows
-        on user_windows.activity_scope = scope_windows.activity_scope
-        and user_windows.as_of_date = scope_windows.as_of_date
+        on
+            user_windows.activity_scope = scope_windows.activity_scope
+            and user_windows.as_of_date = scope_windows.as_of_date
     left join {{ ref('dim_users') }} as users on user_windows.user_id = users.user_id
     where user_windows.actions_30d > 0
 )

@@ -4,10 +4,20 @@ with assets as (
 ),
 
 deltas as (
-    select cloud_name, asset_type, uploaded_date as calendar_date, 1 as assets, bytes
+    select
+        cloud_name,
+        asset_type,
+        uploaded_date as calendar_date,
+        1 as assets,
+        bytes
     from assets
     union all
-    select cloud_name, asset_type, deleted_date, -1, -bytes
+    select
+        cloud_name,
+        asset_type,
+        deleted_date as calendar_date,
+        -1 as assets,
+        -bytes as bytes
     from assets
     where deleted_date is not null
 ),
@@ -24,7 +34,10 @@ daily_deltas as (
 ),
 
 grid as (
-    select calendar.calendar_date, environments.cloud_name, types.asset_type
+    select
+        calendar.calendar_date,
+        environments.cloud_name,
+        types.asset_type
     from {{ ref('int_calendar') }} as calendar
     cross join {{ ref('int_environments') }} as environments
     cross join {{ ref('asset_types') }} as types
@@ -39,9 +52,10 @@ final as (
         sum(coalesce(daily_deltas.bytes, 0)) over running as total_bytes
     from grid
     left join daily_deltas
-        on grid.calendar_date = daily_deltas.calendar_date
-        and grid.cloud_name = daily_deltas.cloud_name
-        and grid.asset_type = daily_deltas.asset_type
+        on
+            grid.calendar_date = daily_deltas.calendar_date
+            and grid.cloud_name = daily_deltas.cloud_name
+            and grid.asset_type = daily_deltas.asset_type
     window running as (
         partition by grid.cloud_name, grid.asset_type
         order by grid.calendar_date

@@ -25,8 +25,9 @@ final as (
         intervals.to_date as published_to
     from intervals
     left join names
-        on intervals.cloud_name = names.cloud_name
-        and intervals.subject_id = names.collection_id
+        on
+            intervals.cloud_name = names.cloud_name
+            and intervals.subject_id = names.collection_id
 )
 
 select * from final

@@ -2,7 +2,10 @@
 -- a zero for every combination without uploads, and the past 7 complete days before
 -- each date (as_of - 7 <= day < as_of).
 with uploads as (
-    select * from {{ ref('int_activity_unioned') }}
+    select
+        *,
+        case when actor_type = 'user' then 'user' else 'api' end as upload_source
+    from {{ ref('int_activity_unioned') }}
     where action = 'upload'
 ),
 
@@ -10,24 +13,33 @@ counted as (
     select
         activity_date,
         cloud_name,
-        case when actor_type = 'user' then 'user' else 'api' end as upload_source,
+        upload_source,
         asset_type,
         count(*) as uploads
     from uploads
-    group by activity_date, cloud_name, 3, asset_type
+    group by activity_date, cloud_name, upload_source, asset_type
 ),
 
 asset_types as (
     select asset_type from {{ ref('asset_types') }}
     union
-    select asset_type from counted where asset_type is not null
+    select asset_type from counted
+    where asset_type is not null
+),
+
+sources as (
+    select listed.upload_source from (values ('api'), ('user')) as listed (upload_source)
 ),
 
 grid as (
-    select calendar.calendar_date, environments.cloud_name, sources.upload_source, types.asset_type
+    select
+        calendar.calendar_date,
+        environments.cloud_name,
+        sources.upload_source,
+        types.asset_type
     from {{ ref('int_calendar') }} as calendar
     cross join {{ ref('int_environments') }} as environments
-    cross join (select 'api' as upload_source union all select 'user') as sources
+    cross join sources
     cross join asset_types as types
 ),
 
@@ -45,10 +57,11 @@ final as (
         ), 0) as uploads_past_7_days
     from grid
     left join counted
-        on grid.calendar_date = counted.activity_date
-        and grid.cloud_name = counted.cloud_name
-        and grid.upload_source = counted.upload_source
-        and grid.asset_type = counted.asset_type
+        on
+            grid.calendar_date = counted.activity_date
+            and grid.cloud_name = counted.cloud_name
+            and grid.upload_source = counted.upload_source
+            and grid.asset_type = counted.asset_type
 )
 
 select * from final

@@ -13,7 +13,7 @@ calendar_snapshots as (
         calendar.calendar_date,
         max(snapshot_days.snapshot_date) as snapshot_date
     from {{ ref('int_calendar') }} as calendar
-    inner join snapshot_days on snapshot_days.snapshot_date <= calendar.calendar_date
+    inner join snapshot_days on calendar.calendar_date >= snapshot_days.snapshot_date
     group by calendar.calendar_date
 ),
 
@@ -42,8 +42,9 @@ final as (
     from calendar_snapshots
     cross join roles
     left join counted
-        on calendar_snapshots.calendar_date = counted.calendar_date
-        and roles.role = counted.user_role
+        on
+            calendar_snapshots.calendar_date = counted.calendar_date
+            and roles.role = counted.user_role
 )
 
 select * from final

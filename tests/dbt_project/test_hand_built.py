@@ -1,0 +1,178 @@
+"""A landing zone small enough to check by eye, loaded one arrival day at a time, as the
+daily schedule does: redelivered and late records, zero-view collections, who may look."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import duckdb
+import pytest
+
+from tests.conftest import run_cli
+
+ENV = "acme"
+ADMIN = {"id": "u-admin", "email": "ada@acme.example", "role": "master_admin"}
+EDITOR = {"id": "u-edit", "email": "eve@acme.example", "role": "media_library_user"}
+
+
+def user(person: dict) -> dict:
+    return {
+        **person,
+        "name": person["email"].split("@")[0],
+        "enabled": True,
+        "pending": False,
+        "created_at": "2024-01-01T00:00:00Z",
+        "updated_at": "2024-01-01T00:00:00Z",
+        "last_login": None,
+        "sub_account_ids": [],
+    }
+
+
+def upload(asset: str, kind: str, at: str, source: str) -> dict:
+    trigger = {"source": source, "id": EDITOR["id"] if source == "ui" else "key-1"}
+    return {
+        "notification_type": "upload", "asset_id": asset, "public_id": f"p/{asset}",
+        "resource_type": kind, "type": "upload", "bytes": 100, "created_at": at,
+        "timestamp": at, "notification_context": {"triggered_at": at, "triggered_by": trigger},
+    }  # fmt: skip
+
+
+def event(event_id: str, at: str, action: str, target: str, **details) -> dict:
+    return {
+        "id": event_id, "occurred_at": at, "cloud_name": ENV,
+        "actor": {"type": "user", "id": EDITOR["id"]}, "action": action,
+        "target": {"type": "collection", "id": target}, "details": details,
+    }  # fmt: skip
+
+
+DAY1 = "2024-05-01T10:00:00Z"
+FILES = {
+    # Day 1: three uploads (two API images, one user video), one of them delivered twice.
+    f"notifications/{ENV}/2024-05-01/a.jsonl": [
+        upload("a1", "image", DAY1, "api"),
+        upload("a2", "image", DAY1, "api"),
+        upload("a3", "video", DAY1, "ui"),
+        upload("a1", "image", DAY1, "api"),
+    ],
+    # Day 3 brings a day-1 upload that arrived late.
+    f"notifications/{ENV}/2024-05-03/a.jsonl": [upload("a4", "raw", DAY1, "ui")],
+    "dam_events/2024-05-01/e.jsonl": [
+        event("e1", "2024-05-01T09:00:00Z", "collection.created", "c1"),
+        event("e2", "2024-05-01T09:01:00Z", "collection.published", "c1"),
+        event("e3", "2024-05-01T09:02:00Z", "collection.created", "c2"),
+        event("e4", "2024-05-01T09:03:00Z", "collection.published", "c2"),
+        event("e5", "2024-05-01T11:00:00Z", "collection.opened", "c1", view_id="v1"),
+        event("e6", "2024-05-01T11:30:00Z", "collection.closed", "c1", view_id="v1"),
+        event("e7", "2024-05-01T12:00:00Z", "collection.opened", "c1", view_id="v2"),
+    ],
+    # Day 2: the first open delivered again, by id and under another id with its view_id.
+    "dam_events/2024-05-02/e.jsonl": [
+        event("e5", "2024-05-01T11:00:00Z", "collection.opened", "c1", view_id="v1"),
+        event("e8", "2024-05-01T11:00:00Z", "collection.opened", "c1", view_id="v1"),
+        event(
+            "e9", "2024-05-02T08:00:00Z", "collection.assets_added", "c1", asset_ids=["a1", "a2"]
+        ),
+    ],
+    "dam_events/2024-05-03/e.jsonl": [],
+}
+
+
+@pytest.fixture(scope="module")
+def zone(tmp_path_factory):
+    root = tmp_path_factory.mktemp("hand")
+    for relative, docs in FILES.items():
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("".join(json.dumps(d) + "\n" for d in docs))
+    for day in ("2024-05-01", "2024-05-02", "2024-05-03"):
+        for feed, doc in (
+            ("account", {"account_id": "acc", "plan": "enterprise",
+                         "features": {"activity_reports": True},
+                         "product_environments": [{"id": "pe1", "cloud_name": ENV, "name": "A",
+                                                   "enabled": True, "created_at": DAY1,
+                                                   "tracking_enabled": True}]}),
+            ("users", {"users": [user(ADMIN), user(EDITOR)], "user_groups": []}),
+        ):  # fmt: skip
+            (root / feed).mkdir(exist_ok=True)
+            (root / feed / f"{day}.json").write_text(json.dumps(doc))
+        (root / "usage" / ENV).mkdir(parents=True, exist_ok=True)
+        (root / "usage" / ENV / f"{day}.json").write_text(json.dumps({"objects": {"usage": 1}}))
+    return root
+
+
+@pytest.fixture(scope="module")
+def daily(zone, tmp_path_factory):
+    """Loaded one arrival day per run, as the schedule does; returns the serving file."""
+    data = tmp_path_factory.mktemp("daily")
+    for day in ("2024-05-01", "2024-05-02", "2024-05-03"):
+        result = run_cli("run", "--start", day, "--end", day, data=data, landing=zone)
+        assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return data
+
+
+def query(data, sql, *params):
+    with duckdb.connect(str(data / "serving" / "marts.duckdb"), read_only=True) as con:
+        return con.execute(sql, list(params)).fetchall()
+
+
+def test_uploads_by_source_and_type_with_the_late_one(daily):
+    found = query(
+        daily,
+        "select upload_source, asset_type, uploads from mart_uploads_daily "
+        "where calendar_date = ? and uploads > 0 order by all",
+        date(2024, 5, 1),
+    )
+    assert found == [("api", "image", 2), ("user", "raw", 1), ("user", "video", 1)]
+
+
+def test_a_redelivered_open_is_one_view(daily):
+    found = query(daily, "select collection_id, views from mart_collection_views_daily")
+    assert found == [("c1", 2)]
+
+
+def test_download_lists_published_collections_with_zero_views(daily):
+    found = query(
+        daily,
+        "select collection_id, views from published_collections_by_views(?, ?)",
+        date(2024, 5, 1),
+        date(2024, 5, 3),
+    )
+    assert found == [("c1", 2), ("c2", 0)]
+
+
+def test_assets_in_collections_as_of_each_day(daily):
+    found = query(
+        daily,
+        "select calendar_date, collections, assets_in_collections, published_collections "
+        "from mart_collections_daily order by calendar_date",
+    )
+    assert found == [
+        (date(2024, 5, 1), 2, 0, 2),
+        (date(2024, 5, 2), 2, 2, 2),
+        (date(2024, 5, 3), 2, 2, 2),
+    ]
+
+
+def test_the_incremental_path_equals_a_full_refresh(daily, zone, tmp_path):
+    result = run_cli("run", "--full-refresh", data=tmp_path, landing=zone)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    with duckdb.connect(str(tmp_path / "serving" / "marts.duckdb"), read_only=True) as full:
+        tables = [t for (t,) in full.execute("select table_name from duckdb_tables()").fetchall()]
+        assert "mart_uploads_daily" in tables
+        for table in tables:
+            expected = full.execute(f"select * from {table} order by all").fetchall()
+            assert query(daily, f"select * from {table} order by all") == expected, table
+
+
+def test_only_enabled_master_admins_see_the_dashboard(daily, zone):
+    allowed = run_cli("dashboard", "--viewer", ADMIN["email"], data=daily, landing=zone)
+    assert allowed.returncode == 0, allowed.stderr
+    assert "Assets by type" in allowed.stdout
+    refused = run_cli("dashboard", "--viewer", EDITOR["email"], data=daily, landing=zone)
+    assert refused.returncode == 2
+    assert "master admins only" in refused.stderr
+    stranger = run_cli("download", "collections", "--viewer", "x@y.z", "--first", "2024-05-01",
+                       "--last", "2024-05-03", data=daily, landing=zone)  # fmt: skip
+    assert stranger.returncode == 2
+    assert "not a user of this account" in stranger.stderr
