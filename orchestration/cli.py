@@ -48,6 +48,17 @@ def _day_names(path: Path) -> set[date]:
         return set()
 
 
+def failure_reason(event) -> str:
+    """What a user needs from a failed step: its message, not the framework's wrapper."""
+    data = event.event_specific_data
+    if data.user_failure_data is not None and data.user_failure_data.description:
+        return data.user_failure_data.description
+    error = data.error
+    while error is not None and error.cause is not None:
+        error = error.cause
+    return error.message.strip() if error is not None else "unknown error"
+
+
 def run_config(verbose: bool, full_refresh: bool) -> dict:
     """Run config of the load job: how chatty, and whether dbt rebuilds from scratch."""
     return {
@@ -123,8 +134,12 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         print(f"No landing zone at {settings.landing_dir}: generating the sample account first")
         cmd_generate(_generate_defaults(), settings)
     days = landing_days(settings.landing_dir)
-    first = date.fromisoformat(args.start) if args.start else days[0]
-    last = date.fromisoformat(args.end) if args.end else days[-1]
+    try:
+        first = date.fromisoformat(args.start) if args.start else days[0]
+        last = date.fromisoformat(args.end) if args.end else days[-1]
+    except ValueError as error:
+        print(f"--start and --end take a date (YYYY-MM-DD): {error}", file=sys.stderr)
+        return 2
     if first > last:
         print(f"--start {first} is after --end {last}")
         return 2
@@ -153,7 +168,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     if not result.success:
         for event in result.all_events:
             if event.is_step_failure:
-                print(f"FAILED {event.step_key}: {event.event_specific_data.error.message}")
+                print(f"FAILED {event.step_key}: {failure_reason(event)}", file=sys.stderr)
         return 1
     cmd_summary(args, settings)
     print()

@@ -8,7 +8,8 @@ import json
 import duckdb
 import pytest
 
-from tests.conftest import accepts, zone_lines
+from sample_data import SampleConfig, generate
+from tests.conftest import accepts, run_cli, zone_lines
 
 
 @pytest.fixture(scope="module")
@@ -76,3 +77,21 @@ def test_notification_resources_expand_to_one_row_per_asset(loaded, small_zone):
             "select count(*) from staging.stg_dam__notification_assets"
         ).fetchone()
     assert rows == expected
+
+
+def test_a_file_over_the_quarantine_limit_fails_the_run_naming_it(tmp_path):
+    zone = tmp_path / "landing"
+    generate(SampleConfig(days=2, users=10, events_per_day=100), zone)
+    bad = zone / "dam_events" / "2024-05-02" / "events-0000.jsonl"
+    with bad.open("a") as handle:
+        handle.write("not json\n" * 50)
+    result = run_cli("run", data=tmp_path / "data", landing=zone, DAM_MAX_QUARANTINE_RATE="0.05")
+    assert result.returncode == 1
+    assert "dam_events/2024-05-02/events-0000.jsonl" in result.stderr
+    assert "DAM_MAX_QUARANTINE_RATE" in result.stderr
+
+
+def test_bad_dates_get_a_one_line_error(tmp_path, small_zone):
+    result = run_cli("run", "--start", "2024-13-01", data=tmp_path, landing=small_zone)
+    assert result.returncode == 2
+    assert "YYYY-MM-DD" in result.stderr
