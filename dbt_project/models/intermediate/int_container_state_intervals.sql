@@ -1,7 +1,8 @@
 {#-
     The state of collections and portals as day intervals [from_date, to_date): a subject
     counts on day D when from_date <= D < to_date (to_date null = still so). Day
-    granularity gives the state at the end of each day. Metrics:
+    granularity gives the state at the end of each day; least() skips nulls, so an open
+    end (null) yields to a known one. Metrics:
       containers              a collection / portal exists (created, not yet deleted)
       published_containers    it exists and its latest published/unpublished is published
       assets_in_containers    an asset is in some existing container (subject = asset)
@@ -47,11 +48,7 @@ published as (
         alive.container_type,
         alive.container_id,
         greatest(changes.activity_date, alive.created_date) as from_date,
-        case
-            when changes.next_change_date is null then alive.deleted_date
-            when alive.deleted_date is null then changes.next_change_date
-            else least(changes.next_change_date, alive.deleted_date)
-        end as to_date
+        least(changes.next_change_date, alive.deleted_date) as to_date
     from publication_changes as changes
     inner join alive
         on
@@ -100,11 +97,7 @@ memberships as (
         members.container_id,
         members.asset_id,
         greatest(members.activity_date, alive.created_date) as from_date,
-        case
-            when members.next_change_date is null then alive.deleted_date
-            when alive.deleted_date is null then members.next_change_date
-            else least(members.next_change_date, alive.deleted_date)
-        end as to_date
+        least(members.next_change_date, alive.deleted_date) as to_date
     from membership_sequences as members
     inner join alive
         on
@@ -120,11 +113,7 @@ published_memberships as (
         memberships.container_type,
         memberships.asset_id,
         greatest(memberships.from_date, published.from_date) as from_date,
-        case
-            when memberships.to_date is null then published.to_date
-            when published.to_date is null then memberships.to_date
-            else least(memberships.to_date, published.to_date)
-        end as to_date
+        least(memberships.to_date, published.to_date) as to_date
     from memberships
     inner join published
         on
