@@ -40,7 +40,8 @@ class Settings:
     def export_for_dbt(self) -> None:
         """dbt reads the warehouse location from the environment (see profiles.yml)."""
         os.environ["DAM_WAREHOUSE_PATH"] = str(self.warehouse_path)
-        os.environ.setdefault("DAM_DUCKDB_MEMORY_LIMIT", self.duckdb_memory_limit)
+        os.environ["DAM_DUCKDB_MEMORY_LIMIT"] = self.duckdb_memory_limit
+        os.environ["DAM_DUCKDB_TEMP_DIR"] = str(self.duckdb_temp_dir)
 
     @classmethod
     def from_env(cls) -> Settings:
