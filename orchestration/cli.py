@@ -227,6 +227,53 @@ def cmd_download(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
+    from orchestration.reports.requests import RequestRefused
+    from orchestration.reports.service import generate, registry_of, request_report
+
+    registry = registry_of(settings)
+    if args.action == "request":
+        requested_by = args.requested_by or os.environ.get("DAM_REQUESTER")
+        if not requested_by:
+            print("Name the requester: --requested-by EMAIL (or DAM_REQUESTER)", file=sys.stderr)
+            return 2
+        dagster_home(settings)
+        try:
+            report, launched = request_report(
+                settings, args.start, args.end, requested_by, args.refresh
+            )
+        except RequestRefused as error:
+            print(error, file=sys.stderr)
+            return 2
+        state = "requested" if launched else report.status
+        print(f"{report.report_id} {state}")
+        return 0
+    if args.action == "generate":
+        dagster_home(settings)
+        cmd_prepare(args, settings)
+        return 0 if generate(args.report_id) else 1
+    if args.action == "list":
+        for r in registry.all():
+            print(f"{r.report_id}  {r.status:8} rows={r.row_count}  expires={r.expires_at}")
+        return 0
+    report = registry.get(args.report_id)
+    if report is None:
+        print(f"No report {args.report_id}", file=sys.stderr)
+        return 2
+    if args.action == "status":
+        print(f"{report.report_id} {report.status}" + (f": {report.error}" if report.error else ""))
+        return 0
+    if report.status != "ready" or not report.csv_path:
+        print(f"{report.report_id} is {report.status}, not ready", file=sys.stderr)
+        return 2
+    if args.out:
+        shutil.copyfile(report.csv_path, args.out)
+        print(args.out)
+    else:
+        print(report.csv_path)
+    return 0
+
+
 def _generate_defaults() -> argparse.Namespace:
     return build_parser().parse_args(["generate", "--awkward"])
 
@@ -304,6 +351,26 @@ def build_parser() -> argparse.ArgumentParser:
     down.add_argument("--days", type=int, default=30, help="users: window length (7 or 30)")
     down.add_argument("--out", help="CSV file to write (default: standard output)")
     down.set_defaults(handler=cmd_download)
+
+    report = sub.add_parser("report", help="activity reports").add_subparsers(
+        dest="action", required=True
+    )
+    ask = report.add_parser("request", help="request a report; returns its id at once")
+    ask.add_argument("--start", required=True, help="the day before the first day included")
+    ask.add_argument("--end", required=True, help="the day after the last day included")
+    ask.add_argument("--requested-by", help="e-mail of a master admin or admin")
+    ask.add_argument("--refresh", action="store_true", help="generate again even if ready")
+    for action, text in (
+        ("status", "a report's status"),
+        ("download", "copy a ready report's CSV, or print its path"),
+        ("generate", "generate a report in this process (what a request launches)"),
+    ):
+        one = report.add_parser(action, help=text)
+        one.add_argument("report_id")
+        if action == "download":
+            one.add_argument("--out", help="where to copy the CSV")
+    report.add_parser("list", help="every report and its status")
+    sub.choices["report"].set_defaults(handler=cmd_report)
 
     ui = sub.add_parser("ui", help="start the Dagster UI (dagster dev)")
     ui.add_argument("--port", type=int, default=3000)

@@ -9,6 +9,13 @@ from orchestration.dbt.assets import build_dbt_assets
 from orchestration.dbt.project import dbt_executable, dbt_project
 from orchestration.ingest.assets import LandingZone, build_ingest_assets
 from orchestration.jobs import build_load_warehouse_job
+from orchestration.reports.assets import (
+    ReportStore,
+    activity_report,
+    activity_report_job,
+    report_retention,
+    retire_reports_job,
+)
 from orchestration.resources import Warehouse
 from orchestration.schedules import build_daily_schedule
 from orchestration.serving.assets import ServingFile, build_publish_asset
@@ -25,13 +32,15 @@ marts = [key for key in dbt_models.keys if key.path[0] == "marts"]
 load_warehouse = build_load_warehouse_job(settings)
 
 defs = dg.Definitions(
-    assets=[*ingest_assets, dbt_models, build_publish_asset(settings, marts)],
-    jobs=[load_warehouse],
+    assets=[*ingest_assets, dbt_models, build_publish_asset(settings, marts), activity_report],
+    jobs=[load_warehouse, activity_report_job, retire_reports_job],
     schedules=[build_daily_schedule(load_warehouse)],
+    sensors=[report_retention],
     resources={
         "warehouse": Warehouse.from_settings(settings),
         "landing": LandingZone.from_settings(settings),
         "dbt": DbtCliResource(project_dir=dbt_project(), dbt_executable=dbt_executable()),
         "serving": ServingFile(path=str(settings.serving_path)),
+        "reports": ReportStore.from_settings(settings),
     },
 )

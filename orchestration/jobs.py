@@ -9,7 +9,7 @@ from orchestration.settings import Settings
 def build_load_warehouse_job(settings: Settings):
     return dg.define_asset_job(
         "load_warehouse",
-        selection=dg.AssetSelection.all(),
+        selection=dg.AssetSelection.all() - dg.AssetSelection.groups("reports"),
         partitions_def=arrival_days(settings),
         description=(
             "Ingest the selected arrival days, build every dbt model on top and publish the "

@@ -3,6 +3,7 @@ settings every connection needs (UTC, a memory limit, a spill folder)."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -31,26 +32,37 @@ class Warehouse(dg.ConfigurableResource):
         )
 
     @contextmanager
-    def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    def connect(
+        self, read_only: bool = False, wait_seconds: float = 0
+    ) -> Iterator[duckdb.DuckDBPyConnection]:
+        """Open the warehouse; while another process holds it for writing, retry for up to
+        `wait_seconds` before giving up with a message that says what to do."""
         Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         config = {"memory_limit": self.memory_limit}
         if self.temp_directory:
             config["temp_directory"] = self.temp_directory
-        try:
-            con = duckdb.connect(self.path, read_only=read_only, config=config)
-        except duckdb.IOException as error:
-            if "lock" in str(error).lower():
-                raise WarehouseUnavailable(
-                    f"The warehouse {self.path} is open for writing by another process. "
-                    "Wait for the running job to finish (or stop the process named below), "
-                    f"then retry. DuckDB said: {error}"
-                ) from error
-            raise WarehouseUnavailable(
-                f"The warehouse {self.path} cannot be opened: {error}"
-            ) from error
+        deadline = time.monotonic() + wait_seconds
+        while True:
+            try:
+                con = duckdb.connect(self.path, read_only=read_only, config=config)
+                break
+            except duckdb.IOException as error:
+                if "lock" in str(error).lower() and time.monotonic() < deadline:
+                    time.sleep(2)
+                    continue
+                raise self._unavailable(error) from error
         try:
             con.execute("set TimeZone = 'UTC'")
             con.execute("set enable_progress_bar = false")
             yield con
         finally:
             con.close()
+
+    def _unavailable(self, error: duckdb.IOException) -> WarehouseUnavailable:
+        if "lock" in str(error).lower():
+            return WarehouseUnavailable(
+                f"The warehouse {self.path} is open for writing by another process. "
+                "Wait for the running job to finish (or stop the process named below), "
+                f"then retry. DuckDB said: {error}"
+            )
+        return WarehouseUnavailable(f"The warehouse {self.path} cannot be opened: {error}")

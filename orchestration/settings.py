@@ -31,6 +31,9 @@ class Settings:
     landing_dir: Path
     warehouse_path: Path
     serving_path: Path
+    reports_dir: Path
+    report_max_age_days: int
+    report_max_count: int
     dagster_home: Path
     first_arrival_day: date
     max_quarantine_rate: float
@@ -61,6 +64,9 @@ class Settings:
             landing_dir=_path("DAM_LANDING_DIR", data_dir / "landing"),
             warehouse_path=_path("DAM_WAREHOUSE_PATH", data_dir / "warehouse.duckdb"),
             serving_path=_path("DAM_SERVING_PATH", data_dir / "serving" / "marts.duckdb"),
+            reports_dir=_path("DAM_REPORTS_DIR", data_dir / "reports"),
+            report_max_age_days=int(_float("DAM_REPORT_MAX_AGE_DAYS", 30)),
+            report_max_count=int(_float("DAM_REPORT_MAX_COUNT", 30)),
             dagster_home=_path("DAGSTER_HOME", data_dir / "dagster_home"),
             first_arrival_day=first_arrival_day,
             max_quarantine_rate=rate,

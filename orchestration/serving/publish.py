@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 
 DOWNLOADS_SQL = Path(__file__).with_name("downloads.sql")
-SERVED_CORE_TABLES = ("dim_users", "dim_product_environments")
+SERVED_CORE_TABLES = ("dim_account", "dim_users", "dim_product_environments")
 
 
 def served_tables(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:

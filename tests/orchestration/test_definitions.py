@@ -16,6 +16,7 @@ from orchestration.schedules import previous_day
 from orchestration.settings import PROJECT_ROOT
 
 EXPECTED_KEYS = {
+    "core/dim_account": "core",
     "core/dim_assets": "core",
     "core/dim_product_environments": "core",
     "core/dim_users": "core",
@@ -47,6 +48,7 @@ EXPECTED_KEYS = {
     "reference/asset_types": "reference",
     "reference/plans": "reference",
     "reference/roles": "reference",
+    "reports/activity_report": "reports",
     "serving/published_marts": "serving",
     "staging/stg_dam__accounts": "staging",
     "staging/stg_dam__events": "staging",
@@ -87,9 +89,18 @@ def test_every_raw_asset_has_a_quarantine_check_and_dbt_tests_are_checks():
     assert ("staging/stg_dam__events", "unique_stg_dam__events_event_id") in check_keys
 
 
-def test_the_load_job_covers_every_asset():
+def test_the_load_job_covers_every_asset_but_reports():
     job = defs.resolve_job_def("load_warehouse")
-    assert job.asset_layer.executable_asset_keys == defs.resolve_asset_graph().get_all_asset_keys()
+    everything = defs.resolve_asset_graph().get_all_asset_keys()
+    reports = {k for k in everything if k.path[0] == "reports"}
+    assert reports == {dg.AssetKey(["reports", "activity_report"])}
+    assert job.asset_layer.executable_asset_keys == everything - reports
+
+
+def test_reports_have_their_job_sensor_and_dynamic_partitions():
+    assert defs.resolve_job_def("activity_report") is not None
+    assert defs.resolve_job_def("retire_reports_job") is not None
+    assert defs.resolve_sensor_def("report_retention").job_name == "retire_reports_job"
 
 
 def test_instance_config_limits_duckdb_writers_to_one():

@@ -1,0 +1,154 @@
+"""Activity reports in Dagster: a report per dynamic partition (its key is the date range),
+a job that retires reports, and the retention sensor that decides which.
+
+The sensor reads only the registry (SQLite), never the warehouse: it decides, deletes
+partitions through its result, and asks a run to delete the files.
+"""
+
+import hashlib
+import shutil
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import dagster as dg
+
+from orchestration.reports.generate import write_report
+from orchestration.reports.registry import Registry
+from orchestration.reports.requests import ReportRange
+from orchestration.reports.retention import to_retire
+from orchestration.resources import Warehouse
+from orchestration.settings import Settings
+
+REPORT_PARTITIONS = dg.DynamicPartitionsDefinition(name="activity_reports")
+ACTIVITY_REPORT = dg.AssetKey(["reports", "activity_report"])
+
+
+class ReportStore(dg.ConfigurableResource):
+    """Where reports go, how long they stay and how many are kept."""
+
+    reports_dir: str
+    max_age_days: int = 30
+    max_reports: int = 30
+    lock_wait_seconds: int = 600
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "ReportStore":
+        return cls(
+            reports_dir=str(settings.reports_dir),
+            max_age_days=settings.report_max_age_days,
+            max_reports=settings.report_max_count,
+        )
+
+    @property
+    def registry(self) -> Registry:
+        return Registry(Path(self.reports_dir) / "registry.sqlite")
+
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+@dg.asset(
+    key=ACTIVITY_REPORT,
+    group_name="reports",
+    partitions_def=REPORT_PARTITIONS,
+    deps=[dg.AssetKey(["core", "fct_dam_activity"])],
+    pool="duckdb",
+    kinds={"csv", "parquet"},
+    description="The activity report of one date range (days strictly between its dates).",
+)
+def activity_report(
+    context: dg.AssetExecutionContext, warehouse: Warehouse, reports: ReportStore
+) -> dg.MaterializeResult:
+    report = ReportRange.from_key(context.partition_key)
+    registry = reports.registry
+    if registry.get(report.key) is None:  # asked for from the Dagster UI
+        registry.request(
+            report.key, report.start.isoformat(), report.end.isoformat(), None, reports.now()
+        )
+    registry.update(report.key, status="running", error=None)
+    try:
+        with warehouse.connect(read_only=True, wait_seconds=reports.lock_wait_seconds) as con:
+            files = write_report(con, report, Path(reports.reports_dir))
+    except Exception as error:
+        registry.update(report.key, status="failed", error=str(error)[:2000])
+        raise
+    generated = reports.now()
+    registry.update(
+        report.key,
+        status="ready",
+        generated_at=generated.isoformat(),
+        expires_at=(generated + timedelta(days=reports.max_age_days)).isoformat(),
+        row_count=files.rows,
+        csv_path=str(files.csv),
+        parquet_path=str(files.parquet),
+    )
+    return dg.MaterializeResult(
+        metadata={"rows": files.rows, "csv": str(files.csv), "parquet": str(files.parquet)}
+    )
+
+
+activity_report_job = dg.define_asset_job(
+    "activity_report", selection=[ACTIVITY_REPORT], partitions_def=REPORT_PARTITIONS
+)
+
+
+class RetireConfig(dg.Config):
+    # (report id, generated_at) pairs as the sensor saw them: a report generated again
+    # since then is left alone.
+    reports: list[list[str]]
+
+
+@dg.op
+def retire_reports(context: dg.OpExecutionContext, config: RetireConfig, reports: ReportStore):
+    root = Path(reports.reports_dir).resolve()
+    registry = reports.registry
+    for report_id, generated_at in config.reports:
+        report = ReportRange.from_key(report_id)  # refuses anything that is not a range key
+        current = registry.get(report.key)
+        if current is None or current.status != "ready" or current.generated_at != generated_at:
+            context.log.info(f"{report.key} changed since it was chosen; left as it is")
+            continue
+        folder = (root / report.key).resolve()
+        if folder.parent == root and folder.is_dir():
+            shutil.rmtree(folder)
+        registry.update(report.key, status="expired", csv_path=None, parquet_path=None)
+        context.log.info(f"Retired report {report.key}")
+
+
+@dg.job(description="Deletes the files of retired reports and marks them expired.")
+def retire_reports_job():
+    retire_reports()
+
+
+@dg.sensor(
+    job=retire_reports_job,
+    minimum_interval_seconds=60,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Retires reports past their age or beyond the number kept.",
+)
+def report_retention(context: dg.SensorEvaluationContext, reports: ReportStore):
+    chosen = {r.report_id: r for r in reports.registry.all()}
+    retired = to_retire(
+        list(chosen.values()),
+        reports.now(),
+        timedelta(days=reports.max_age_days),
+        reports.max_reports,
+    )
+    if not retired:
+        return dg.SkipReason("No report to retire")
+    pairs = [[key, chosen[key].generated_at] for key in retired]
+    run_key = hashlib.sha256(repr(pairs).encode()).hexdigest()[:16]
+    existing = [
+        k for k in retired if context.instance.has_dynamic_partition(REPORT_PARTITIONS.name, k)
+    ]
+    return dg.SensorResult(
+        run_requests=[
+            dg.RunRequest(
+                run_key=f"retire-{run_key}",
+                run_config={"ops": {"retire_reports": {"config": {"reports": pairs}}}},
+            )
+        ],
+        dynamic_partitions_requests=[REPORT_PARTITIONS.build_delete_request(existing)]
+        if existing
+        else [],
+    )

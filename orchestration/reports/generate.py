@@ -1,0 +1,76 @@
+"""Writing one activity report, streamed by DuckDB's COPY straight from the activity table.
+
+Rows: every account-level action, and every action on a product environment that is
+tracking-enabled in the latest account snapshot, on the days strictly between start and
+end. Each file is written aside and renamed into place, so a reader never sees half.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from orchestration.reports.requests import ReportRange
+
+# The dates are `date` objects rendered by isoformat(), never user text.
+REPORT_SQL = """
+select
+    strftime(activity.occurred_at, '%Y-%m-%d %H:%M:%S') as "Time (UTC)",
+    coalesce(activity.cloud_name, '(account)') as "Product environment",
+    coalesce(activity.actor_email, activity.actor_id, activity.actor_type)
+        as "User e-mail or API key",
+    activity.action as "Action",
+    activity.category as "Category",
+    activity.target_type as "Target type",
+    activity.target_id as "Target",
+    activity.asset_type as "Asset type",
+    activity.details as "Details"
+from core.fct_dam_activity as activity
+left join core.dim_product_environments as environments
+    on activity.cloud_name = environments.cloud_name
+where activity.activity_date > date '{start}'
+    and activity.activity_date < date '{end}'
+    and (activity.cloud_name is null or environments.tracking_enabled)
+order by activity.occurred_at, activity.activity_id
+"""
+
+
+@dataclass(frozen=True)
+class ReportFiles:
+    csv: Path
+    parquet: Path
+    rows: int
+
+
+def report_folder(reports_dir: Path, report: ReportRange) -> Path:
+    return reports_dir / report.key
+
+
+def write_report(
+    con: duckdb.DuckDBPyConnection, report: ReportRange, reports_dir: Path
+) -> ReportFiles:
+    folder = report_folder(reports_dir, report)
+    folder.mkdir(parents=True, exist_ok=True)
+    query = REPORT_SQL.format(start=report.start.isoformat(), end=report.end.isoformat())
+    stem = f"activity_report_{report.key}"
+    csv = _copy(con, query, folder / f"{stem}.csv", "format csv, header true")
+    parquet = _copy(con, query, folder / f"{stem}.parquet", "format parquet")
+    (rows,) = con.execute(f"select count(*) from read_parquet({_literal(parquet)})").fetchone()
+    return ReportFiles(csv=csv, parquet=parquet, rows=rows)
+
+
+def _copy(con, query: str, target: Path, options: str) -> Path:
+    aside = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        con.execute(f"copy ({query}) to {_literal(aside)} ({options})")
+        os.replace(aside, target)
+    finally:
+        aside.unlink(missing_ok=True)
+    return target
+
+
+def _literal(path: Path) -> str:
+    return "'" + str(path).replace("'", "''") + "'"

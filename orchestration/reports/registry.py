@@ -1,0 +1,95 @@
+"""The report registry: one row per report, in a small SQLite file beside the reports.
+
+It lives outside DuckDB on purpose: the CLI, the report run and the retention sensor all
+read and write it while the pipeline may hold the warehouse for writing.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+SCHEMA = """
+create table if not exists reports (
+    report_id text primary key,
+    start_date text not null,
+    end_date text not null,
+    requested_by text,
+    requested_at text not null,
+    generated_at text,
+    expires_at text,
+    status text not null check (status in ('pending', 'running', 'ready', 'failed', 'expired')),
+    row_count integer,
+    csv_path text,
+    parquet_path text,
+    error text
+)
+"""
+
+
+@dataclass(frozen=True)
+class Report:
+    report_id: str
+    start_date: str
+    end_date: str
+    requested_by: str | None
+    requested_at: str
+    generated_at: str | None
+    expires_at: str | None
+    status: str
+    row_count: int | None
+    csv_path: str | None
+    parquet_path: str | None
+    error: str | None
+
+
+class Registry:
+    def __init__(self, path: Path):
+        self.path = Path(path)
+
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        con = sqlite3.connect(self.path, timeout=30)
+        try:
+            con.execute(SCHEMA)
+            with con:
+                yield con
+        finally:
+            con.close()
+
+    def get(self, report_id: str) -> Report | None:
+        with self._connect() as con:
+            row = con.execute("select * from reports where report_id = ?", [report_id]).fetchone()
+        return Report(*row) if row else None
+
+    def all(self) -> list[Report]:
+        with self._connect() as con:
+            rows = con.execute("select * from reports order by requested_at, report_id").fetchall()
+        return [Report(*row) for row in rows]
+
+    def request(self, report_id: str, start: str, end: str, by: str | None, at: datetime) -> None:
+        """Record a new request, or a repeat of an old one, as pending."""
+        with self._connect() as con:
+            con.execute(
+                "insert into reports (report_id, start_date, end_date, requested_by, "
+                "requested_at, status) values (?, ?, ?, ?, ?, 'pending') "
+                "on conflict (report_id) do update set requested_by = excluded.requested_by, "
+                "requested_at = excluded.requested_at, status = 'pending', generated_at = null, "
+                "expires_at = null, row_count = null, csv_path = null, parquet_path = null, "
+                "error = null",
+                [report_id, start, end, by, at.isoformat()],
+            )
+
+    def update(self, report_id: str, **fields) -> None:
+        columns = ", ".join(f"{name} = ?" for name in fields)
+        if not set(fields) <= set(Report.__dataclass_fields__) - {"report_id"}:
+            raise ValueError(f"Unknown registry fields: {sorted(fields)}")
+        with self._connect() as con:
+            con.execute(
+                f"update reports set {columns} where report_id = ?", [*fields.values(), report_id]
+            )

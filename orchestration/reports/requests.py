@@ -1,0 +1,78 @@
+"""What a report request is: a validated date range, its partition key, and who may ask.
+
+The key is built from the parsed dates only, so nothing a user types reaches a file name.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+KEY = re.compile(r"^(\d{4}-\d{2}-\d{2})_(\d{4}-\d{2}-\d{2})$")
+REQUESTER_ROLES = ("master_admin", "admin")
+
+
+class RequestRefused(ValueError):
+    """The request cannot be accepted; the message says why, in one line."""
+
+
+@dataclass(frozen=True)
+class ReportRange:
+    """Days strictly between start and end are in the report."""
+
+    start: date
+    end: date
+
+    @property
+    def key(self) -> str:
+        return f"{self.start.isoformat()}_{self.end.isoformat()}"
+
+    @classmethod
+    def parse(cls, start: str, end: str) -> ReportRange:
+        try:
+            first, last = date.fromisoformat(start), date.fromisoformat(end)
+        except (TypeError, ValueError):
+            raise RequestRefused(
+                f"Dates must be YYYY-MM-DD, got start={start!r} and end={end!r}"
+            ) from None
+        if first >= last:
+            raise RequestRefused(
+                f"The start date ({first}) must be before the end date ({last}); "
+                "the report covers the days strictly between them"
+            )
+        return cls(first, last)
+
+    @classmethod
+    def from_key(cls, key: str) -> ReportRange:
+        match = KEY.match(key)
+        if not match:
+            raise RequestRefused(f"Not a report id: {key!r} (expected START_END dates)")
+        return cls.parse(match.group(1), match.group(2))
+
+
+def check_plan(plan: str | None, plan_allows: bool | None, feature_enabled: bool | None) -> None:
+    if plan is None:
+        raise RequestRefused("The account is not loaded yet: run the warehouse job first")
+    if plan == "free" or plan_allows is False:
+        raise RequestRefused(
+            "Activity reports are not available on the Free plan; contact support for options"
+        )
+    if not feature_enabled:
+        raise RequestRefused(
+            f"Activity reports are not enabled for this account ({plan} plan): ask your "
+            "Customer Success Manager to enable the activity_reports feature"
+        )
+
+
+def check_requester(email: str, user: tuple[str, bool, bool] | None) -> None:
+    """`user` is (role, enabled, pending) from the latest users snapshot, or None."""
+    if user is None:
+        raise RequestRefused(f"{email} is not a user of this account")
+    role, enabled, pending = user
+    if not enabled or pending:
+        raise RequestRefused(f"{email} is not an active user (disabled or pending)")
+    if role not in REQUESTER_ROLES:
+        raise RequestRefused(
+            f"{email} has the role {role}; only master admins and admins may request reports"
+        )

@@ -1,0 +1,94 @@
+"""The request path of activity reports, shared by the command line: validate, check the
+plan and the requester against the published marts, record, add the partition, launch."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+from orchestration.dashboard import open_serving
+from orchestration.reports.assets import REPORT_PARTITIONS
+from orchestration.reports.registry import Registry, Report
+from orchestration.reports.requests import (
+    ReportRange,
+    RequestRefused,
+    check_plan,
+    check_requester,
+)
+from orchestration.settings import Settings
+
+
+def registry_of(settings: Settings) -> Registry:
+    return Registry(settings.reports_dir / "registry.sqlite")
+
+
+def check_request(settings: Settings, report: ReportRange, requested_by: str) -> None:
+    """Refuse what the plan or the requester does not allow (RequestRefused)."""
+    try:
+        con = open_serving(settings.serving_path)
+    except FileNotFoundError as error:
+        raise RequestRefused(str(error)) from error
+    with con:
+        account = con.execute(
+            "select plan, plan_allows_reports, activity_reports_enabled from dim_account"
+        ).fetchone()
+        user = con.execute(
+            "select user_role, is_enabled, is_pending from dim_users where lower(email) = lower(?)",
+            [requested_by],
+        ).fetchone()
+    check_plan(*(account or (None, None, None)))
+    check_requester(requested_by, user)
+
+
+def request_report(
+    settings: Settings, start: str, end: str, requested_by: str, refresh: bool = False
+) -> tuple[Report, bool]:
+    """(the report, whether a run was launched). A range already ready or under way is
+    returned as it is, unless a refresh is asked for."""
+    report = ReportRange.parse(start, end)
+    check_request(settings, report, requested_by)
+    registry = registry_of(settings)
+    existing = registry.get(report.key)
+    if existing and existing.status in ("ready", "pending", "running") and not refresh:
+        return existing, False
+    registry.request(
+        report.key,
+        report.start.isoformat(),
+        report.end.isoformat(),
+        requested_by,
+        datetime.now(UTC),
+    )
+    launch(settings, report.key)
+    return registry.get(report.key), True
+
+
+def launch(settings: Settings, key: str) -> None:
+    """Start the report's run in a process of its own and return at once."""
+    logs = settings.reports_dir / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    with open(logs / f"{key}.log", "ab") as log:
+        subprocess.Popen(
+            [str(Path(sys.executable).parent / "dam-usage"), "report", "generate", key],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+
+
+def generate(key: str) -> bool:
+    """Run the report job for one key in this process (the launched process does this)."""
+    import dagster as dg
+
+    from orchestration.definitions import defs
+
+    ReportRange.from_key(key)
+    with dg.DagsterInstance.get() as instance:
+        if not instance.has_dynamic_partition(REPORT_PARTITIONS.name, key):
+            instance.add_dynamic_partitions(REPORT_PARTITIONS.name, [key])
+        result = defs.resolve_job_def("activity_report").execute_in_process(
+            instance=instance, partition_key=key, raise_on_error=False
+        )
+    return result.success

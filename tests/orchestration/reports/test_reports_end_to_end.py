@@ -1,0 +1,129 @@
+"""Reports from the warehouse of the small generated account: exact bounds, content equal
+to an independent filter of the landing files, and the request cycle from the CLI."""
+
+from __future__ import annotations
+
+import csv
+import json
+import time
+from datetime import timedelta
+
+import duckdb
+import pytest
+
+from orchestration.reports.generate import write_report
+from orchestration.reports.requests import ReportRange
+from tests.conftest import run_cli
+from tests.reference import Reference
+
+HEADER = [
+    "Time (UTC)", "Product environment", "User e-mail or API key", "Action", "Category",
+    "Target type", "Target", "Asset type", "Details",
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def reference(small_zone) -> Reference:
+    return Reference(small_zone)
+
+
+@pytest.fixture(scope="module")
+def warehouse(built):
+    with duckdb.connect(str(built["warehouse"]), read_only=True) as con:
+        yield con
+
+
+def expected_rows(reference: Reference, zone, report: ReportRange) -> list[tuple]:
+    latest = json.loads(sorted((zone / "account").glob("*.json"))[-1].read_text())
+    tracked = {e["cloud_name"] for e in latest["product_environments"] if e["tracking_enabled"]}
+    return sorted(
+        (a.at.strftime("%Y-%m-%d %H:%M:%S"), a.action, a.target or "")
+        for a in reference.actions
+        if report.start < a.day < report.end and (a.scope == "(account)" or a.scope in tracked)
+    )
+
+
+def read_csv(path) -> tuple[list[str], list[dict]]:
+    with open(path, newline="", encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        return reader.fieldnames, list(reader)
+
+
+def test_rows_are_the_days_strictly_between_on_tracked_environments(
+    warehouse, reference, small_zone, tmp_path
+):
+    days = reference.days
+    report = ReportRange(days[0], days[3])
+    files = write_report(warehouse, report, tmp_path)
+    header, rows = read_csv(files.csv)
+    assert header == HEADER
+    found = sorted((r["Time (UTC)"], r["Action"], r["Target"]) for r in rows)
+    assert found == expected_rows(reference, small_zone, report)
+    seen_days = {r["Time (UTC)"][:10] for r in rows}
+    assert seen_days == {str(days[1]), str(days[2])}  # start and end days themselves excluded
+    assert files.rows == len(rows)
+    untracked = {"acme-staging"}  # odd-numbered environments do not track
+    assert not {r["Product environment"] for r in rows} & untracked
+    assert "(account)" in {r["Product environment"] for r in rows}
+
+
+def test_one_day_apart_gives_an_empty_but_valid_report(warehouse, reference, tmp_path):
+    day = reference.days[2]
+    files = write_report(warehouse, ReportRange(day, day + timedelta(days=1)), tmp_path)
+    header, rows = read_csv(files.csv)
+    assert (header, rows, files.rows) == (HEADER, [], 0)
+    assert duckdb.sql(f"select count(*) from read_parquet('{files.parquet}')").fetchall() == [(0,)]
+
+
+def wait_until_ready(report_id, data, zone, seconds=180) -> str:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        status = run_cli("report", "status", report_id, data=data, landing=zone).stdout
+        if "ready" in status or "failed" in status:
+            return status
+        time.sleep(2)
+    return "timed out"
+
+
+def test_request_follow_and_download_from_the_cli(built, small_zone, reference, tmp_path):
+    data = built["data"]
+    admin = json.loads(sorted((small_zone / "users").glob("*.json"))[-1].read_text())["users"][0]
+    assert admin["role"] == "master_admin"
+    start, end = str(reference.days[0]), str(reference.days[-1])
+    asked = run_cli(
+        "report", "request", "--start", start, "--end", end, "--requested-by", admin["email"],
+        data=data, landing=small_zone,
+    )  # fmt: skip
+    assert asked.returncode == 0, asked.stderr
+    report_id = f"{start}_{end}"
+    assert asked.stdout.strip() == f"{report_id} requested"
+    assert wait_until_ready(report_id, data, small_zone).strip() == f"{report_id} ready"
+    out = tmp_path / "report.csv"
+    download = run_cli(
+        "report", "download", report_id, "--out", str(out), data=data, landing=small_zone
+    )
+    assert download.returncode == 0
+    header, rows = read_csv(out)
+    assert header == HEADER
+    assert len(rows) == len(expected_rows(reference, small_zone, ReportRange.from_key(report_id)))
+    again = run_cli(
+        "report", "request", "--start", start, "--end", end, "--requested-by", admin["email"],
+        data=data, landing=small_zone,
+    )  # fmt: skip
+    assert again.stdout.strip() == f"{report_id} ready"  # the existing report, no new run
+
+
+def test_refusals_are_one_line_and_create_nothing(built, small_zone):
+    data = built["data"]
+    cases = [
+        (["--start", "2024-05-03", "--end", "2024-05-03", "--requested-by", "x@y.z"], "before"),
+        (["--start", "2024-05-01", "--end", "2024-05-04", "--requested-by", "x@y.z"],
+         "not a user of this account"),
+        (["--start", "../../x", "--end", "2024-05-04", "--requested-by", "x@y.z"], "YYYY-MM-DD"),
+    ]  # fmt: skip
+    for args, message in cases:
+        result = run_cli("report", "request", *args, data=data, landing=small_zone)
+        assert result.returncode == 2
+        assert message in result.stderr and result.stderr.count("\n") == 1
+    listed = run_cli("report", "list", data=data, landing=small_zone).stdout
+    assert "2024-05-03_2024-05-03" not in listed and "2024-05-01_2024-05-04" not in listed

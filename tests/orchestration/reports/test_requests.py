@@ -1,0 +1,69 @@
+"""Report requests: date bounds, plan gating and requester checks, hostile input."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from orchestration.reports.requests import (
+    ReportRange,
+    RequestRefused,
+    check_plan,
+    check_requester,
+)
+
+
+def test_a_range_is_keyed_by_its_dates():
+    report = ReportRange.parse("2024-05-01", "2024-05-31")
+    assert (report.start, report.end) == (date(2024, 5, 1), date(2024, 5, 31))
+    assert report.key == "2024-05-01_2024-05-31"
+    assert ReportRange.from_key(report.key) == report
+    assert ReportRange.parse("2024-05-01", "2024-05-02").key == "2024-05-01_2024-05-02"
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "message"),
+    [
+        ("2024-05-01", "2024-05-01", "must be before"),
+        ("2024-05-02", "2024-05-01", "must be before"),
+        ("2024-5-1", "2024-05-09", "YYYY-MM-DD"),
+        ("../../etc", "2024-05-09", "YYYY-MM-DD"),
+        ("2024-05-01'; drop table x; --", "2024-05-09", "YYYY-MM-DD"),
+        ("2024-05-01", None, "YYYY-MM-DD"),
+    ],
+)
+def test_bad_ranges_are_refused_with_one_line(start, end, message):
+    with pytest.raises(RequestRefused, match=message) as refused:
+        ReportRange.parse(start, end)
+    assert "\n" not in str(refused.value)
+
+
+@pytest.mark.parametrize("key", ["../2024-05-01_2024-05-09", "2024-05-01_2024-05-09/..", "x;y", ""])
+def test_keys_that_are_not_ranges_are_refused(key):
+    with pytest.raises(RequestRefused):
+        ReportRange.from_key(key)
+
+
+def test_plans():
+    with pytest.raises(RequestRefused, match="not available on the Free plan"):
+        check_plan("free", False, True)
+    with pytest.raises(RequestRefused, match="not enabled for this account"):
+        check_plan("enterprise", True, False)
+    with pytest.raises(RequestRefused, match="not loaded yet"):
+        check_plan(None, None, None)
+    check_plan("enterprise", True, True)
+    check_plan("advanced", True, True)
+
+
+def test_requesters():
+    with pytest.raises(RequestRefused, match="not a user of this account"):
+        check_requester("x@y.z", None)
+    with pytest.raises(RequestRefused, match="disabled or pending"):
+        check_requester("a@b.c", ("admin", False, False))
+    with pytest.raises(RequestRefused, match="disabled or pending"):
+        check_requester("a@b.c", ("master_admin", True, True))
+    with pytest.raises(RequestRefused, match="only master admins and admins"):
+        check_requester("a@b.c", ("media_library_admin", True, False))
+    check_requester("a@b.c", ("master_admin", True, False))
+    check_requester("a@b.c", ("admin", True, False))
