@@ -13,7 +13,9 @@ from orchestration.reports.assets import (
     ReportStore,
     activity_report,
     activity_report_job,
+    report_requests,
     report_retention,
+    request_activity_report,
     retire_reports_job,
 )
 from orchestration.resources import Warehouse
@@ -33,9 +35,9 @@ load_warehouse = build_load_warehouse_job(settings)
 
 defs = dg.Definitions(
     assets=[*ingest_assets, dbt_models, build_publish_asset(settings, marts), activity_report],
-    jobs=[load_warehouse, activity_report_job, retire_reports_job],
+    jobs=[load_warehouse, activity_report_job, request_activity_report, retire_reports_job],
     schedules=[build_daily_schedule(load_warehouse)],
-    sensors=[report_retention],
+    sensors=[report_requests, report_retention],
     resources={
         "warehouse": Warehouse.from_settings(settings),
         "landing": LandingZone.from_settings(settings),

@@ -14,7 +14,7 @@ import dagster as dg
 
 from orchestration.reports.generate import write_report
 from orchestration.reports.registry import Registry
-from orchestration.reports.requests import ReportRange
+from orchestration.reports.requests import ReportRange, check_request
 from orchestration.reports.retention import to_retire
 from orchestration.resources import Warehouse
 from orchestration.settings import Settings
@@ -27,6 +27,7 @@ class ReportStore(dg.ConfigurableResource):
     """Where reports go, how long they stay and how many are kept."""
 
     reports_dir: str
+    serving_path: str = ""
     max_age_days: int = 30
     max_reports: int = 30
     lock_wait_seconds: int = 600
@@ -35,6 +36,7 @@ class ReportStore(dg.ConfigurableResource):
     def from_settings(cls, settings: Settings) -> "ReportStore":
         return cls(
             reports_dir=str(settings.reports_dir),
+            serving_path=str(settings.serving_path),
             max_age_days=settings.report_max_age_days,
             max_reports=settings.report_max_count,
         )
@@ -152,3 +154,54 @@ def report_retention(context: dg.SensorEvaluationContext, reports: ReportStore):
         if existing
         else [],
     )
+
+
+class ReportRequest(dg.Config):
+    start: str
+    end: str
+    requested_by: str
+    refresh: bool = False
+
+
+@dg.op(description="Checks a report request and queues it for the report_requests sensor.")
+def request_report(context: dg.OpExecutionContext, config: ReportRequest, reports: ReportStore):
+    report = ReportRange.parse(config.start, config.end)
+    check_request(Path(reports.serving_path), config.requested_by)
+    registry = reports.registry
+    existing = registry.get(report.key)
+    if existing and existing.status in ("ready", "pending", "running") and not config.refresh:
+        context.log.info(f"Report {report.key} is already {existing.status}")
+        return
+    registry.request(
+        report.key,
+        report.start.isoformat(),
+        report.end.isoformat(),
+        config.requested_by,
+        reports.now(),
+        launched_by="dagster",
+    )
+    context.instance.add_dynamic_partitions(REPORT_PARTITIONS.name, [report.key])
+    context.log.info(f"Report {report.key} requested")
+
+
+@dg.job(description="Request an activity report from the Dagster UI (launchpad config).")
+def request_activity_report():
+    request_report()
+
+
+@dg.sensor(
+    job=activity_report_job,
+    minimum_interval_seconds=30,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Launches the reports requested from the Dagster UI.",
+)
+def report_requests(context: dg.SensorEvaluationContext, reports: ReportStore):
+    pending = [
+        r for r in reports.registry.all() if r.status == "pending" and r.launched_by == "dagster"
+    ]
+    if not pending:
+        return dg.SkipReason("No report waiting")
+    return [
+        dg.RunRequest(run_key=f"{r.report_id}@{r.requested_at}", partition_key=r.report_id)
+        for r in pending
+    ]

@@ -26,7 +26,8 @@ create table if not exists reports (
     row_count integer,
     csv_path text,
     parquet_path text,
-    error text
+    error text,
+    launched_by text not null default 'cli'
 )
 """
 
@@ -45,6 +46,7 @@ class Report:
     csv_path: str | None
     parquet_path: str | None
     error: str | None
+    launched_by: str  # 'cli' starts its own process; 'dagster' is launched by a sensor
 
 
 class Registry:
@@ -72,17 +74,25 @@ class Registry:
             rows = con.execute("select * from reports order by requested_at, report_id").fetchall()
         return [Report(*row) for row in rows]
 
-    def request(self, report_id: str, start: str, end: str, by: str | None, at: datetime) -> None:
+    def request(
+        self,
+        report_id: str,
+        start: str,
+        end: str,
+        by: str | None,
+        at: datetime,
+        launched_by: str = "cli",
+    ) -> None:
         """Record a new request, or a repeat of an old one, as pending."""
         with self._connect() as con:
             con.execute(
                 "insert into reports (report_id, start_date, end_date, requested_by, "
-                "requested_at, status) values (?, ?, ?, ?, ?, 'pending') "
+                "requested_at, status, launched_by) values (?, ?, ?, ?, ?, 'pending', ?) "
                 "on conflict (report_id) do update set requested_by = excluded.requested_by, "
                 "requested_at = excluded.requested_at, status = 'pending', generated_at = null, "
                 "expires_at = null, row_count = null, csv_path = null, parquet_path = null, "
-                "error = null",
-                [report_id, start, end, by, at.isoformat()],
+                "error = null, launched_by = excluded.launched_by",
+                [report_id, start, end, by, at.isoformat(), launched_by],
             )
 
     def update(self, report_id: str, **fields) -> None:

@@ -8,6 +8,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
+
+from orchestration.dashboard import open_serving
 
 KEY = re.compile(r"^(\d{4}-\d{2}-\d{2})_(\d{4}-\d{2}-\d{2})$")
 REQUESTER_ROLES = ("master_admin", "admin")
@@ -76,3 +79,21 @@ def check_requester(email: str, user: tuple[str, bool, bool] | None) -> None:
         raise RequestRefused(
             f"{email} has the role {role}; only master admins and admins may request reports"
         )
+
+
+def check_request(serving_path: Path, requested_by: str) -> None:
+    """Refuse what the plan or the requester does not allow (RequestRefused)."""
+    try:
+        con = open_serving(serving_path)
+    except FileNotFoundError as error:
+        raise RequestRefused(str(error)) from error
+    with con:
+        account = con.execute(
+            "select plan, plan_allows_reports, activity_reports_enabled from dim_account"
+        ).fetchone()
+        user = con.execute(
+            "select user_role, is_enabled, is_pending from dim_users where lower(email) = lower(?)",
+            [requested_by],
+        ).fetchone()
+    check_plan(*(account or (None, None, None)))
+    check_requester(requested_by, user)

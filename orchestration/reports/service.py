@@ -8,38 +8,14 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from orchestration.dashboard import open_serving
 from orchestration.reports.assets import REPORT_PARTITIONS
 from orchestration.reports.registry import Registry, Report
-from orchestration.reports.requests import (
-    ReportRange,
-    RequestRefused,
-    check_plan,
-    check_requester,
-)
+from orchestration.reports.requests import ReportRange, check_request
 from orchestration.settings import Settings
 
 
 def registry_of(settings: Settings) -> Registry:
     return Registry(settings.reports_dir / "registry.sqlite")
-
-
-def check_request(settings: Settings, report: ReportRange, requested_by: str) -> None:
-    """Refuse what the plan or the requester does not allow (RequestRefused)."""
-    try:
-        con = open_serving(settings.serving_path)
-    except FileNotFoundError as error:
-        raise RequestRefused(str(error)) from error
-    with con:
-        account = con.execute(
-            "select plan, plan_allows_reports, activity_reports_enabled from dim_account"
-        ).fetchone()
-        user = con.execute(
-            "select user_role, is_enabled, is_pending from dim_users where lower(email) = lower(?)",
-            [requested_by],
-        ).fetchone()
-    check_plan(*(account or (None, None, None)))
-    check_requester(requested_by, user)
 
 
 def request_report(
@@ -48,7 +24,7 @@ def request_report(
     """(the report, whether a run was launched). A range already ready or under way is
     returned as it is, unless a refresh is asked for."""
     report = ReportRange.parse(start, end)
-    check_request(settings, report, requested_by)
+    check_request(settings.serving_path, requested_by)
     registry = registry_of(settings)
     existing = registry.get(report.key)
     if existing and existing.status in ("ready", "pending", "running") and not refresh:

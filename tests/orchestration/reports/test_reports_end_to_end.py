@@ -127,3 +127,49 @@ def test_refusals_are_one_line_and_create_nothing(built, small_zone):
         assert message in result.stderr and result.stderr.count("\n") == 1
     listed = run_cli("report", "list", data=data, landing=small_zone).stdout
     assert "2024-05-03_2024-05-03" not in listed and "2024-05-01_2024-05-04" not in listed
+
+
+def test_a_request_from_the_dagster_ui_is_checked_queued_and_launched(built, small_zone, tmp_path):
+    import dagster as dg
+
+    from orchestration.reports.assets import (
+        REPORT_PARTITIONS,
+        ReportStore,
+        report_requests,
+        request_activity_report,
+    )
+
+    store = ReportStore(reports_dir=str(tmp_path), serving_path=str(built["serving"]))
+    users = json.loads(sorted((small_zone / "users").glob("*.json"))[-1].read_text())["users"]
+    admin, billing = users[0], next(u for u in users if u["role"] == "billing")
+    with dg.instance_for_test() as instance:
+
+        def ask(email):
+            return request_activity_report.execute_in_process(
+                run_config={
+                    "ops": {
+                        "request_report": {
+                            "config": {
+                                "start": "2024-05-01",
+                                "end": "2024-05-04",
+                                "requested_by": email,
+                            }
+                        }
+                    }
+                },  # fmt: skip
+                resources={"reports": store},
+                instance=instance,
+                raise_on_error=False,
+            )
+
+        refused = ask(billing["email"])
+        assert not refused.success
+        assert store.registry.all() == []
+        assert ask(admin["email"]).success
+        report = store.registry.get("2024-05-01_2024-05-04")
+        assert (report.status, report.launched_by) == ("pending", "dagster")
+        assert instance.has_dynamic_partition(REPORT_PARTITIONS.name, report.report_id)
+        context = dg.build_sensor_context(instance=instance, resources={"reports": store})
+        (run,) = report_requests(context)
+        assert run.partition_key == report.report_id
+        assert run.run_key == f"{report.report_id}@{report.requested_at}"
