@@ -156,7 +156,7 @@ def test_a_request_from_the_dagster_ui_is_checked_queued_and_launched(built, sma
                             }
                         }
                     }
-                },  # fmt: skip
+                },
                 resources={"reports": store},
                 instance=instance,
                 raise_on_error=False,

@@ -141,3 +141,41 @@ def test_a_report_generated_again_since_it_was_chosen_is_left_alone(tmp_path):
     )
     assert store.registry.get(report_id).status == "ready"
     assert (root / report_id / "report.csv").exists()
+
+
+def test_thirty_one_reports_leave_thirty_with_the_oldest_files_and_partition_gone(tmp_path):
+    root = tmp_path / "reports"
+    store = FixedClockStore(reports_dir=str(root), fixed_now=NOW.isoformat())
+    ids = [add_ready(store.registry, n, NOW - timedelta(hours=40 - n), root) for n in range(31)]
+    with dg.instance_for_test() as instance:
+        instance.add_dynamic_partitions(REPORT_PARTITIONS.name, ids)
+        context = dg.build_sensor_context(instance=instance, resources={"reports": store})
+        result = report_retention(context)
+        for deletion in result.dynamic_partitions_requests:
+            instance.delete_dynamic_partition(REPORT_PARTITIONS.name, *deletion.partition_keys)
+        (request,) = result.run_requests
+        retire_reports_job.execute_in_process(
+            run_config=request.run_config, resources={"reports": store}, instance=instance
+        )
+        partitions = instance.get_dynamic_partitions(REPORT_PARTITIONS.name)
+    assert sorted(partitions) == sorted(ids[1:])
+    assert not (root / ids[0]).exists()
+    assert all((root / i / "report.csv").exists() for i in ids[1:])
+    statuses = {r.report_id: r.status for r in store.registry.all()}
+    assert statuses[ids[0]] == "expired"
+    assert [s for i, s in statuses.items() if i != ids[0]] == ["ready"] * 30
+
+
+def test_a_range_requested_again_after_it_expired_starts_afresh(tmp_path):
+    registry = Registry(tmp_path / "r.sqlite")
+    report_id = add_ready(registry, 1, NOW - 40 * DAY)
+    registry.update(report_id, status="expired", csv_path=None)
+    start, end = report_id.split("_")
+    registry.request(report_id, start, end, "ada@acme.example", NOW)
+    again = registry.get(report_id)
+    assert (again.status, again.generated_at, again.requested_at) == (
+        "pending",
+        None,
+        NOW.isoformat(),
+    )
+    assert to_retire(registry.all(), NOW, 30 * DAY, 30) == []
