@@ -49,6 +49,9 @@ class Report:
     launched_by: str  # 'cli' starts its own process; 'dagster' is launched by a sensor
 
 
+COLUMNS = ", ".join(Report.__dataclass_fields__)
+
+
 class Registry:
     def __init__(self, path: Path):
         self.path = Path(path)
@@ -66,12 +69,16 @@ class Registry:
 
     def get(self, report_id: str) -> Report | None:
         with self._connect() as con:
-            row = con.execute("select * from reports where report_id = ?", [report_id]).fetchone()
+            row = con.execute(
+                f"select {COLUMNS} from reports where report_id = ?", [report_id]
+            ).fetchone()
         return Report(*row) if row else None
 
     def all(self) -> list[Report]:
         with self._connect() as con:
-            rows = con.execute("select * from reports order by requested_at, report_id").fetchall()
+            rows = con.execute(
+                f"select {COLUMNS} from reports order by requested_at, report_id"
+            ).fetchall()
         return [Report(*row) for row in rows]
 
     def request(
