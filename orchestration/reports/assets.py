@@ -167,19 +167,18 @@ class ReportRequest(dg.Config):
 def request_report(context: dg.OpExecutionContext, config: ReportRequest, reports: ReportStore):
     report = ReportRange.parse(config.start, config.end)
     check_request(Path(reports.serving_path), config.requested_by)
-    registry = reports.registry
-    existing = registry.get(report.key)
-    if existing and existing.status in ("ready", "pending", "running") and not config.refresh:
-        context.log.info(f"Report {report.key} is already {existing.status}")
-        return
-    registry.request(
+    recorded = reports.registry.ask(
         report.key,
         report.start.isoformat(),
         report.end.isoformat(),
         config.requested_by,
         reports.now(),
+        config.refresh,
         launched_by="dagster",
     )
+    if not recorded:
+        context.log.info(f"Report {report.key} is ready or under way already")
+        return
     context.instance.add_dynamic_partitions(REPORT_PARTITIONS.name, [report.key])
     context.log.info(f"Report {report.key} requested")
 

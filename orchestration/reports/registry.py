@@ -102,6 +102,24 @@ class Registry:
                 [report_id, start, end, by, at.isoformat(), launched_by],
             )
 
+    def ask(
+        self,
+        report_id: str,
+        start: str,
+        end: str,
+        by: str,
+        at: datetime,
+        refresh: bool = False,
+        launched_by: str = "cli",
+    ) -> bool:
+        """Record a request unless the range is ready or under way (and no refresh is
+        asked for); True when it was recorded and so needs a run."""
+        existing = self.get(report_id)
+        if existing and existing.status in ("ready", "pending", "running") and not refresh:
+            return False
+        self.request(report_id, start, end, by, at, launched_by)
+        return True
+
     def update(self, report_id: str, **fields) -> None:
         columns = ", ".join(f"{name} = ?" for name in fields)
         if not set(fields) <= set(Report.__dataclass_fields__) - {"report_id"}:

@@ -26,18 +26,11 @@ def request_report(
     report = ReportRange.parse(start, end)
     check_request(settings.serving_path, requested_by)
     registry = registry_of(settings)
-    existing = registry.get(report.key)
-    if existing and existing.status in ("ready", "pending", "running") and not refresh:
-        return existing, False
-    registry.request(
-        report.key,
-        report.start.isoformat(),
-        report.end.isoformat(),
-        requested_by,
-        datetime.now(UTC),
-    )
-    launch(settings, report.key)
-    return registry.get(report.key), True
+    first, last = report.start.isoformat(), report.end.isoformat()
+    recorded = registry.ask(report.key, first, last, requested_by, datetime.now(UTC), refresh)
+    if recorded:
+        launch(settings, report.key)
+    return registry.get(report.key), recorded
 
 
 def launch(settings: Settings, key: str) -> None:
