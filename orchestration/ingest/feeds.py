@@ -26,6 +26,16 @@ def _time_checks(value: str, label: str) -> tuple[tuple[str, str], ...]:
             f"{UTC_TIMESTAMP.format(JSON_TEXT.format(value))} is null",
             f"'unparseable {label}: ' || ({value} ->> '$')",
         ),
+        # A record cannot happen after it arrived (a day of clock skew allowed), nor before
+        # 1970; such times are corrupt, and would stretch every daily mart across centuries.
+        (
+            f"{UTC_TIMESTAMP.format(JSON_TEXT.format(value))} >= arrival_date + interval 2 day",
+            f"'{label} after its arrival day: ' || ({value} ->> '$')",
+        ),
+        (
+            f"{UTC_TIMESTAMP.format(JSON_TEXT.format(value))} < timestamp '1970-01-01'",
+            f"'{label} before 1970: ' || ({value} ->> '$')",
+        ),
     )
 
 

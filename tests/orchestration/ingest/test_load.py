@@ -143,6 +143,19 @@ def load_events(con, tmp_path, lines: list[str] | bytes):
         (event(id="e2", action=...), "missing action"),
         (event(id="e2", action=""), "missing action"),
         ("[1, 2, 3]", "not a JSON object"),
+        (
+            event(id="e2", occurred_at="2024-05-03T00:00:00Z"),
+            "occurred_at after its arrival day: 2024-05-03T00:00:00Z",
+        ),
+        (
+            event(id="e2", occurred_at="9999-12-31T23:59:59Z"),
+            "occurred_at after its arrival day: 9999-12-31T23:59:59Z",
+        ),
+        (
+            event(id="e2", occurred_at="1969-12-31T23:59:59Z"),
+            "occurred_at before 1970: 1969-12-31T23:59:59Z",
+        ),
+        ('{"id": "e2", "occurred_at": "2024-05-01T10:00:00Z", "action": "a\x00b"}', "invalid JSON"),
     ],
 )
 def test_each_bad_line_is_quarantined_and_the_rest_loads(con, tmp_path, bad_line, reason):
@@ -150,6 +163,15 @@ def test_each_bad_line_is_quarantined_and_the_rest_loads(con, tmp_path, bad_line
     assert loaded == [(1, "e1"), (3, "e3")]
     assert quarantined == [(2, reason, bad_line)]
     assert (report.loaded, report.quarantined) == (2, 1)
+
+
+def test_huge_deep_and_skewed_lines_load(con, tmp_path):
+    huge = event(id="e2", details={"pad": "x" * 3_000_000})
+    deep = event(id="e3")[:-1] + ', "nested": ' + "[" * 5000 + "]" * 5000 + "}"
+    skewed = event(id="e4", occurred_at="2024-05-02T23:59:59Z")  # a day of clock skew
+    report, loaded, quarantined = load_events(con, tmp_path, [event(), huge, deep, skewed])
+    assert loaded == [(1, "e1"), (2, "e2"), (3, "e3"), (4, "e4")]
+    assert quarantined == [] and report.records == 4
 
 
 def test_invalid_utf8_line_is_quarantined_alone(con, tmp_path):
