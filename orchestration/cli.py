@@ -54,7 +54,7 @@ def failure_reason(event) -> str:
     if data.user_failure_data is not None and data.user_failure_data.description:
         return data.user_failure_data.description
     error = data.error
-    while error is not None and error.cause is not None:
+    while error is not None and error.cls_name.startswith("Dagster") and error.cause is not None:
         error = error.cause
     return error.message.strip() if error is not None else "unknown error"
 

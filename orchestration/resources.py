@@ -65,4 +65,8 @@ class Warehouse(dg.ConfigurableResource):
                 "Wait for the running job to finish (or stop the process named below), "
                 f"then retry. DuckDB said: {error}"
             )
-        return WarehouseUnavailable(f"The warehouse {self.path} cannot be opened: {error}")
+        return WarehouseUnavailable(
+            f"The warehouse {self.path} cannot be opened ({error}). If the file is damaged, "
+            "restore it from a backup, or move it aside and run the load again to rebuild it "
+            "from the landing zone."
+        )

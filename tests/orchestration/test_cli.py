@@ -4,6 +4,8 @@ in one Dagster run, checked against an independent reading of the landing files.
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import duckdb
 import pytest
@@ -95,3 +97,45 @@ def test_bad_dates_get_a_one_line_error(tmp_path, small_zone):
     result = run_cli("run", "--start", "2024-13-01", data=tmp_path, landing=small_zone)
     assert result.returncode == 2
     assert "YYYY-MM-DD" in result.stderr
+
+
+HOLDER = """
+import sys, duckdb
+con = duckdb.connect(sys.argv[1])
+print("holding", flush=True)
+sys.stdin.readline()
+"""
+
+
+def test_a_locked_warehouse_is_a_clear_error(tmp_path, small_zone):
+    data = tmp_path / "data"
+    data.mkdir()
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(data / "warehouse.duckdb")],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "holding"
+        result = run_cli(
+            "run", "--start", "2024-05-01", "--end", "2024-05-01", data=data, landing=small_zone
+        )
+    finally:
+        holder.kill()
+        holder.wait()
+    assert result.returncode == 1
+    assert "open for writing by another process" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_corrupt_warehouse_is_a_clear_error(tmp_path, small_zone):
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "warehouse.duckdb").write_bytes(b"this is not a database" * 100)
+    result = run_cli(
+        "run", "--start", "2024-05-01", "--end", "2024-05-01", data=data, landing=small_zone
+    )
+    assert result.returncode == 1
+    assert "move it aside and run the load again" in result.stderr
+    assert "Traceback" not in result.stderr
