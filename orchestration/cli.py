@@ -229,9 +229,15 @@ def cmd_download(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     from orchestration.reports.requests import RequestRefused
-    from orchestration.reports.service import generate, registry_of, request_report
+    from orchestration.reports.service import (
+        fail_abandoned,
+        generate,
+        registry_of,
+        request_report,
+    )
 
     registry = registry_of(settings)
+    fail_abandoned(registry)
     if args.action == "request":
         requested_by = args.requested_by or os.environ.get("DAM_REQUESTER")
         if not requested_by:

@@ -27,7 +27,8 @@ create table if not exists reports (
     csv_path text,
     parquet_path text,
     error text,
-    launched_by text not null default 'cli'
+    launched_by text not null default 'cli',
+    worker_pid integer
 )
 """
 
@@ -47,6 +48,7 @@ class Report:
     parquet_path: str | None
     error: str | None
     launched_by: str  # 'cli' starts its own process; 'dagster' is launched by a sensor
+    worker_pid: int | None  # the process a 'cli' launch started
 
 
 COLUMNS = ", ".join(Report.__dataclass_fields__)
@@ -98,7 +100,7 @@ class Registry:
                 "on conflict (report_id) do update set requested_by = excluded.requested_by, "
                 "requested_at = excluded.requested_at, status = 'pending', generated_at = null, "
                 "expires_at = null, row_count = null, csv_path = null, parquet_path = null, "
-                "error = null, launched_by = excluded.launched_by",
+                "error = null, launched_by = excluded.launched_by, worker_pid = null",
                 [report_id, start, end, by, at.isoformat(), launched_by],
             )
 

@@ -3,6 +3,7 @@ plan and the requester against the published marts, record, add the partition, l
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -26,6 +27,7 @@ def request_report(
     report = ReportRange.parse(start, end)
     check_request(settings.serving_path, requested_by)
     registry = registry_of(settings)
+    fail_abandoned(registry)
     first, last = report.start.isoformat(), report.end.isoformat()
     recorded = registry.ask(report.key, first, last, requested_by, datetime.now(UTC), refresh)
     if recorded:
@@ -38,13 +40,51 @@ def launch(settings: Settings, key: str) -> None:
     logs = settings.reports_dir / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     with open(logs / f"{key}.log", "ab") as log:
-        subprocess.Popen(
+        worker = subprocess.Popen(
             [str(Path(sys.executable).parent / "dam-usage"), "report", "generate", key],
             stdout=log,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
             start_new_session=True,
         )
+    registry_of(settings).update(key, worker_pid=worker.pid)
+
+
+def fail_abandoned(registry: Registry) -> list[str]:
+    """Mark failed the reports whose launched process is gone before they were ready (it
+    was killed, or the machine restarted), so that asking again starts them anew."""
+    abandoned = [
+        r.report_id
+        for r in registry.all()
+        if r.status in ("pending", "running")
+        and r.launched_by == "cli"
+        and r.worker_pid
+        and not _alive(r.worker_pid)
+    ]
+    for report_id in abandoned:
+        registry.update(
+            report_id,
+            status="failed",
+            error="the report's process ended before the report was ready; request it again",
+        )
+    return abandoned
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    # A killed process whose parent has not reaped it yet (a zombie) is not running.
+    status = Path(f"/proc/{pid}/status")
+    try:
+        return "\tZ" not in next(
+            line for line in status.read_text().splitlines() if line.startswith("State:")
+        )
+    except (OSError, StopIteration):
+        return True
 
 
 def generate(key: str) -> bool:

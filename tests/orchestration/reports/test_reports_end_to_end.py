@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import json
 import time
-from datetime import timedelta
+from datetime import date, timedelta
 
 import duckdb
 import pytest
@@ -173,3 +173,42 @@ def test_a_request_from_the_dagster_ui_is_checked_queued_and_launched(built, sma
         (run,) = report_requests(context)
         assert run.partition_key == report.report_id
         assert run.run_key == f"{report.report_id}@{report.requested_at}"
+
+
+def test_a_killed_report_process_is_failed_and_a_retry_succeeds(built, small_zone):
+    import os
+    import signal
+
+    from orchestration.reports.registry import Registry
+
+    data = built["data"]
+    admin = json.loads(sorted((small_zone / "users").glob("*.json"))[-1].read_text())["users"][0]
+    start, end = str(reference_days(small_zone)[1]), str(reference_days(small_zone)[4])
+    report_id = f"{start}_{end}"
+
+    def ask():
+        return run_cli(
+            "report", "request", "--start", start, "--end", end,
+            "--requested-by", admin["email"], data=data, landing=small_zone,
+        )  # fmt: skip
+
+    assert ask().returncode == 0
+    registry = Registry(data / "reports" / "registry.sqlite")
+    os.kill(registry.get(report_id).worker_pid, signal.SIGKILL)
+    time.sleep(0.5)
+    status = run_cli("report", "status", report_id, data=data, landing=small_zone).stdout
+    assert status.startswith(f"{report_id} failed")
+    folder = data / "reports" / report_id
+    assert (
+        not any(p.suffix in (".csv", ".parquet") for p in folder.glob("*"))
+        if folder.exists()
+        else True
+    )
+    assert ask().stdout.strip() == f"{report_id} requested"
+    assert wait_until_ready(report_id, data, small_zone).strip() == f"{report_id} ready"
+    header, rows = read_csv(registry.get(report_id).csv_path)
+    assert header == HEADER and len(rows) == registry.get(report_id).row_count
+
+
+def reference_days(zone):
+    return sorted(date.fromisoformat(p.stem) for p in (zone / "users").glob("*.json"))
