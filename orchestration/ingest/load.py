@@ -1,11 +1,11 @@
 """Loads landing files of a range of arrival days into a feed's raw table, in DuckDB SQL.
 
-Each batch of days is one transaction that first deletes those days (so a re-run replaces
-them), then reads every line, checks it and inserts it either into the raw table or into
-`raw.quarantine`. Lines are read by DuckDB's CSV reader with a delimiter that JSON never
-uses; a file the reader rejects (not UTF-8, a stray control character) is split and
-decoded in Python instead, so that its good lines still load and its bad ones are
-quarantined one by one.
+For each batch of days, every line is read and checked into temporary tables; then one
+transaction deletes those days (so a re-run replaces them) and inserts each record into
+the raw table or into `raw.quarantine`. Lines are read by DuckDB's CSV reader with a
+delimiter that valid JSON never holds unescaped; a file the reader rejects (not UTF-8,
+binary content) is split and decoded in Python instead, so that its good lines still
+load and its bad ones are quarantined one by one.
 """
 
 from __future__ import annotations
