@@ -14,6 +14,7 @@ from pathlib import Path
 import duckdb
 
 from orchestration.reports.requests import ReportRange
+from orchestration.sql import sql_string
 
 # The dates are `date` objects rendered by isoformat(), never user text.
 REPORT_SQL = """
@@ -58,19 +59,15 @@ def write_report(
     stem = f"activity_report_{report.key}"
     csv = _copy(con, query, folder / f"{stem}.csv", "format csv, header true")
     parquet = _copy(con, query, folder / f"{stem}.parquet", "format parquet")
-    (rows,) = con.execute(f"select count(*) from read_parquet({_literal(parquet)})").fetchone()
+    (rows,) = con.execute(f"select count(*) from read_parquet({sql_string(parquet)})").fetchone()
     return ReportFiles(csv=csv, parquet=parquet, rows=rows)
 
 
 def _copy(con, query: str, target: Path, options: str) -> Path:
     aside = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
-        con.execute(f"copy ({query}) to {_literal(aside)} ({options})")
+        con.execute(f"copy ({query}) to {sql_string(aside)} ({options})")
         os.replace(aside, target)
     finally:
         aside.unlink(missing_ok=True)
     return target
-
-
-def _literal(path: Path) -> str:
-    return "'" + str(path).replace("'", "''") + "'"

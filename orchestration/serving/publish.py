@@ -12,6 +12,8 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.sql import sql_string
+
 DOWNLOADS_SQL = Path(__file__).with_name("downloads.sql")
 SERVED_CORE_TABLES = ("dim_account", "dim_users", "dim_product_environments")
 
@@ -34,7 +36,7 @@ def publish(con: duckdb.DuckDBPyConnection, target: Path) -> list[str]:
     staging.unlink(missing_ok=True)
     tables = served_tables(con)
     (home,) = con.execute("select current_database()").fetchone()
-    con.execute("attach '" + str(staging).replace("'", "''") + "' as serving")
+    con.execute(f"attach {sql_string(staging)} as serving")
     try:
         for schema, table in tables:
             con.execute(f'create table serving.main."{table}" as select * from {schema}."{table}"')
