@@ -10,10 +10,12 @@ from orchestration.settings import Settings
 def warehouse_summary(settings: Settings) -> str:
     lines = [f"Warehouse: {settings.warehouse_path}"]
     with Warehouse.from_settings(settings).connect(read_only=True) as con:
+        # Tables only: counting a view re-runs it, and the staging views parse every record.
         tables = {
             f"{schema}.{name}"
             for schema, name in con.execute(
-                "select table_schema, table_name from information_schema.tables"
+                "select table_schema, table_name from information_schema.tables "
+                "where table_type = 'BASE TABLE'"
             ).fetchall()
         }
         lines.append("Raw tables (rows, arrival days):")
@@ -30,10 +32,10 @@ def warehouse_summary(settings: Settings) -> str:
             total = sum(count for _, count in quarantined)
             detail = ", ".join(f"{feed} {count:,}" for feed, count in quarantined)
             lines.append(f"Quarantined records: {total:,}" + (f" ({detail})" if detail else ""))
-        layers = ("staging.", "core.", "marts.")
+        layers = ("intermediate.", "core.", "marts.")
         models = sorted(t for t in tables if t.startswith(layers))
         if models:
-            lines.append("Models (rows):")
+            lines.append("Model tables (rows):")
             for table in models:
                 (rows,) = con.execute(f"select count(*) from {table}").fetchone()
                 lines.append(f"  {table:40} {rows:>12,}")
