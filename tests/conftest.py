@@ -68,6 +68,14 @@ def built(small_zone, tmp_path_factory) -> dict:
     }
 
 
+@pytest.fixture(scope="session")
+def reference(small_zone):
+    """The independent replay of the small zone (tests/reference.py)."""
+    from tests.reference import Reference
+
+    return Reference(small_zone)
+
+
 def small_days() -> list[date]:
     return [date.fromordinal(SMALL.start.toordinal() + d) for d in range(SMALL.days)]
 

@@ -9,13 +9,6 @@ from datetime import date, timedelta
 import duckdb
 import pytest
 
-from tests.reference import Reference
-
-
-@pytest.fixture(scope="module")
-def reference(small_zone) -> Reference:
-    return Reference(small_zone)
-
 
 @pytest.fixture(scope="module")
 def marts(built):

@@ -23,11 +23,6 @@ HEADER = [
 
 
 @pytest.fixture(scope="module")
-def reference(small_zone) -> Reference:
-    return Reference(small_zone)
-
-
-@pytest.fixture(scope="module")
 def warehouse(built):
     with duckdb.connect(str(built["warehouse"]), read_only=True) as con:
         yield con
