@@ -155,13 +155,16 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     import dagster as dg
 
     from orchestration.definitions import defs
+    from orchestration.processes import process_tags, reclaim_abandoned_runs
 
     print(f"Loading arrival days {first} to {last} from {settings.landing_dir}")
     job = defs.resolve_job_def("load_warehouse")
     with dg.DagsterInstance.get() as instance:
+        for run_id in reclaim_abandoned_runs(instance):
+            print(f"Run {run_id} had been killed: marked failed, its DuckDB slot freed")
         result = job.execute_in_process(
             instance=instance,
-            tags=run_tags(first, last),
+            tags={**run_tags(first, last), **process_tags()},
             run_config=run_config(args.verbose, args.full_refresh),
             raise_on_error=False,
         )

@@ -3,12 +3,12 @@ plan and the requester against the published marts, record, add the partition, l
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+from orchestration.processes import alive, process_tags, reclaim_abandoned_runs
 from orchestration.reports.assets import REPORT_PARTITIONS
 from orchestration.reports.registry import Registry, Report
 from orchestration.reports.requests import ReportRange, check_request
@@ -59,7 +59,7 @@ def fail_abandoned(registry: Registry) -> list[str]:
         if r.status in ("pending", "running")
         and r.launched_by == "cli"
         and r.worker_pid
-        and not _alive(r.worker_pid)
+        and not alive(r.worker_pid)
     ]
     for report_id in abandoned:
         registry.update(
@@ -70,23 +70,6 @@ def fail_abandoned(registry: Registry) -> list[str]:
     return abandoned
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    # A killed process whose parent has not reaped it yet (a zombie) is not running.
-    status = Path(f"/proc/{pid}/status")
-    try:
-        return "\tZ" not in next(
-            line for line in status.read_text().splitlines() if line.startswith("State:")
-        )
-    except (OSError, StopIteration):
-        return True
-
-
 def generate(key: str) -> bool:
     """Run the report job for one key in this process (the launched process does this)."""
     import dagster as dg
@@ -95,9 +78,10 @@ def generate(key: str) -> bool:
 
     ReportRange.from_key(key)
     with dg.DagsterInstance.get() as instance:
+        reclaim_abandoned_runs(instance)
         if not instance.has_dynamic_partition(REPORT_PARTITIONS.name, key):
             instance.add_dynamic_partitions(REPORT_PARTITIONS.name, [key])
         result = defs.resolve_job_def("activity_report").execute_in_process(
-            instance=instance, partition_key=key, raise_on_error=False
+            instance=instance, partition_key=key, tags=process_tags(), raise_on_error=False
         )
     return result.success
