@@ -155,13 +155,14 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     import dagster as dg
 
     from orchestration.definitions import defs
-    from orchestration.processes import process_tags, reclaim_abandoned_runs
+    from orchestration.processes import process_tags, reclaiming
 
     print(f"Loading arrival days {first} to {last} from {settings.landing_dir}")
     job = defs.resolve_job_def("load_warehouse")
-    with dg.DagsterInstance.get() as instance:
-        for run_id in reclaim_abandoned_runs(instance):
-            print(f"Run {run_id} had been killed: marked failed, its DuckDB slot freed")
+    with (
+        dg.DagsterInstance.get() as instance,
+        reclaiming(instance, settings.slot_reclaim_seconds, _report_reclaimed),
+    ):
         result = job.execute_in_process(
             instance=instance,
             tags={**run_tags(first, last), **process_tags()},
@@ -176,6 +177,10 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     cmd_summary(args, settings)
     print()
     return cmd_dashboard(argparse.Namespace(viewer=None, day=None), settings)
+
+
+def _report_reclaimed(run_id: str) -> None:
+    print(f"Run {run_id} had been killed: marked failed, its DuckDB slot freed", flush=True)
 
 
 def cmd_dashboard(args: argparse.Namespace, settings: Settings) -> int:
@@ -260,7 +265,7 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     if args.action == "generate":
         dagster_home(settings)
         cmd_prepare(args, settings)
-        return 0 if generate(args.report_id) else 1
+        return 0 if generate(args.report_id, settings) else 1
     if args.action == "list":
         for r in registry.all():
             print(f"{r.report_id}  {r.status:8} rows={r.row_count}  expires={r.expires_at}")

@@ -2,14 +2,17 @@
 
 A run executed by `dam-usage` holds the `duckdb` pool slot in the Dagster instance; if its
 process is killed, nothing would give the slot back without a daemon, and every later run
-would wait for it. Each such run is tagged with its process, and the next one reclaims the
-runs whose process is gone.
+would wait for it. Each such run is tagged with its process, and every run, while it runs,
+reclaims the runs whose process is gone (every DAM_SLOT_RECLAIM_SECONDS).
 """
 
 from __future__ import annotations
 
 import os
 import socket
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import dagster as dg
@@ -57,3 +60,27 @@ def reclaim_abandoned_runs(instance: dg.DagsterInstance) -> list[str]:
             instance.event_log_storage.free_concurrency_slots_for_run(run.run_id)
             reclaimed.append(run.run_id)
     return reclaimed
+
+
+@contextmanager
+def reclaiming(
+    instance: dg.DagsterInstance, every_seconds: float, on_reclaim: Callable[[str], None]
+) -> Iterator[None]:
+    """Reclaim abandoned runs at once, then every `every_seconds` until the block ends, so
+    a run waiting for the pool slot of a run killed meanwhile does not wait for ever."""
+    stop = threading.Event()
+
+    def watch() -> None:
+        while True:
+            for run_id in reclaim_abandoned_runs(instance):
+                on_reclaim(run_id)
+            if stop.wait(every_seconds):
+                return
+
+    watcher = threading.Thread(target=watch, name="reclaim-abandoned-runs", daemon=True)
+    watcher.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        watcher.join()

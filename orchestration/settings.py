@@ -39,6 +39,7 @@ class Settings:
     max_quarantine_rate: float
     duckdb_memory_limit: str
     duckdb_temp_dir: Path
+    slot_reclaim_seconds: float
 
     def export_for_dbt(self) -> None:
         """dbt reads the warehouse location from the environment (see profiles.yml)."""
@@ -72,4 +73,5 @@ class Settings:
             max_quarantine_rate=rate,
             duckdb_memory_limit=os.environ.get("DAM_DUCKDB_MEMORY_LIMIT", "4GB"),
             duckdb_temp_dir=_path("DAM_DUCKDB_TEMP_DIR", data_dir / "duckdb_tmp"),
+            slot_reclaim_seconds=max(_float("DAM_SLOT_RECLAIM_SECONDS", 15), 1.0),
         )

@@ -8,7 +8,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from orchestration.processes import alive, process_tags, reclaim_abandoned_runs
+from orchestration.processes import alive, process_tags, reclaiming
 from orchestration.reports.assets import REPORT_PARTITIONS
 from orchestration.reports.registry import Registry, Report
 from orchestration.reports.requests import ReportRange, check_request
@@ -70,15 +70,17 @@ def fail_abandoned(registry: Registry) -> list[str]:
     return abandoned
 
 
-def generate(key: str) -> bool:
+def generate(key: str, settings: Settings) -> bool:
     """Run the report job for one key in this process (the launched process does this)."""
     import dagster as dg
 
     from orchestration.definitions import defs
 
     ReportRange.from_key(key)
-    with dg.DagsterInstance.get() as instance:
-        reclaim_abandoned_runs(instance)
+    with (
+        dg.DagsterInstance.get() as instance,
+        reclaiming(instance, settings.slot_reclaim_seconds, lambda run_id: None),
+    ):
         if not instance.has_dynamic_partition(REPORT_PARTITIONS.name, key):
             instance.add_dynamic_partitions(REPORT_PARTITIONS.name, [key])
         result = defs.resolve_job_def("activity_report").execute_in_process(

@@ -1,0 +1,85 @@
+"""Helpers of the drills: real `dam-usage` processes, real kills, tables compared whole."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+
+
+def drill_env(data: Path, landing: Path, **extra: str) -> dict[str, str]:
+    env = {
+        **os.environ,
+        "DAM_DATA_DIR": str(data),
+        "DAM_LANDING_DIR": str(landing),
+        "DAGSTER_HOME": str(data / "dagster_home"),
+        "DAM_MAX_QUARANTINE_RATE": "0.5",
+        **extra,
+    }
+    for inherited in ("DAM_WAREHOUSE_PATH", "DAM_SERVING_PATH"):
+        env.pop(inherited, None)
+    return env
+
+
+def start(*args: str, data: Path, landing: Path, log: Path | None = None, **extra: str):
+    """`dam-usage ARGS` in a session of its own, so the drill can kill it with its children."""
+    out = open(log, "w") if log else subprocess.DEVNULL  # noqa: SIM115 - lives with the process
+    return subprocess.Popen(
+        [str(Path(sys.executable).parent / "dam-usage"), *args],
+        env=drill_env(data, landing, **extra),
+        stdout=out,
+        stderr=subprocess.STDOUT if log else subprocess.DEVNULL,
+        start_new_session=True,
+    )
+
+
+def kill_session(process: subprocess.Popen) -> None:
+    """SIGKILL the process and everything it started, as a crash of the machine would."""
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+
+
+def session_commands(session: int) -> list[str]:
+    """The command lines of the live processes of a session."""
+    commands = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            stat = (proc / "stat").read_text()
+            cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()
+        if int(fields[3]) == session and fields[0] != "Z":
+            commands.append(cmdline)
+    return commands
+
+
+def wait_for(condition, seconds: float, what: str) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"gave up waiting for {what}")
+        time.sleep(0.1)
+
+
+def tables(path: Path, schemas: tuple[str, ...] = ("main",)) -> dict[str, list[tuple]]:
+    """Every table of the given schemas in a DuckDB file, its rows sorted."""
+    with duckdb.connect(str(path), read_only=True) as con:
+        names = con.execute(
+            "select schema_name, table_name from duckdb_tables() "
+            "where list_contains($schemas, schema_name) order by all",
+            {"schemas": list(schemas)},
+        ).fetchall()
+        return {
+            f"{schema}.{table}": con.execute(
+                f'select * from "{schema}"."{table}" order by all'
+            ).fetchall()
+            for schema, table in names
+        }
