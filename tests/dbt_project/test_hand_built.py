@@ -165,6 +165,18 @@ def test_the_incremental_path_equals_a_full_refresh(daily, zone, tmp_path):
             assert query(daily, f"select * from {table} order by all") == expected, table
 
 
+def test_days_backfilled_out_of_order_keep_the_first_delivery(zone, tmp_path):
+    for day in ("2024-05-02", "2024-05-01"):  # the redelivery is loaded before the original
+        result = run_cli("run", "--start", day, "--end", day, data=tmp_path, landing=zone)
+        assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    with duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True) as con:
+        stored = con.execute(
+            "select activity_id, arrival_date, source_file from intermediate.int_activity_unioned "
+            "where activity_id = 'e5'"
+        ).fetchall()
+    assert stored == [("e5", date(2024, 5, 1), "dam_events/2024-05-01/e.jsonl")]
+
+
 def test_only_enabled_master_admins_see_the_dashboard(daily, zone):
     allowed = run_cli("dashboard", "--viewer", ADMIN["email"], data=daily, landing=zone)
     assert allowed.returncode == 0, allowed.stderr

@@ -1,13 +1,15 @@
 {#-
     Every action once: DAM events as they come, notifications one row per asset. Loaded
     incrementally by arrival day: a run deletes the rows that first arrived in its window
-    and inserts what staging now holds for it, leaving out activity whose first delivery
-    is already stored from another day. A late event lands on its own event day.
+    and inserts what staging now holds for it. Staging keeps the first delivery of all that
+    is loaded, so a row stored from a later day is a redelivery that was loaded first (days
+    backfilled out of order); the post-hook drops it. A late event lands on its own event day.
 -#}
 {{ config(
     materialized='incremental',
     incremental_strategy='append',
     pre_hook="{% if is_incremental() %}delete from {{ this }} where {{ in_arrival_window('arrival_date') }}{% endif %}",
+    post_hook="{% if is_incremental() %}delete from {{ this }} where not ({{ in_arrival_window('arrival_date') }}) and activity_id in (select activity_id from {{ this }} where {{ in_arrival_window('arrival_date') }}){% endif %}",
 ) }}
 
 with events as (
@@ -67,6 +69,3 @@ unioned as (
 )
 
 select * from unioned
-{% if is_incremental() %}
-    where activity_id not in (select stored.activity_id from {{ this }} as stored)
-{% endif %}
