@@ -15,4 +15,7 @@ def build_load_warehouse_job(settings: Settings):
             "Ingest the selected arrival days, build every dbt model on top and publish the "
             "marts, in one run."
         ),
+        # Every step writes DuckDB and waits for the one-writer pool: a process per step
+        # would add start-up time and no parallelism.
+        executor_def=dg.in_process_executor,
     )
