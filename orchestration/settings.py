@@ -41,11 +41,17 @@ class Settings:
     duckdb_temp_dir: Path
     slot_reclaim_seconds: float
 
+    @property
+    def dbt_dir(self) -> Path:
+        """What dbt writes while it runs (its target folder and logs): under the data folder."""
+        return self.data_dir / "dbt"
+
     def export_for_dbt(self) -> None:
         """dbt reads the warehouse location from the environment (see profiles.yml)."""
         os.environ["DAM_WAREHOUSE_PATH"] = str(self.warehouse_path)
         os.environ["DAM_DUCKDB_MEMORY_LIMIT"] = self.duckdb_memory_limit
         os.environ["DAM_DUCKDB_TEMP_DIR"] = str(self.duckdb_temp_dir)
+        os.environ["DBT_LOG_PATH"] = str(self.dbt_dir / "logs")
 
     @classmethod
     def from_env(cls) -> Settings:

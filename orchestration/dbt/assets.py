@@ -62,7 +62,7 @@ def build_dbt_assets(settings: Settings) -> dg.AssetsDefinition:
         args = dbt_build_args(window.start.date(), window.end.date(), config.full_refresh)
         # One writer at a time, so one target folder, replaced by each run (dagster-dbt would
         # otherwise leave a new folder behind every run).
-        target = dbt_project().project_dir / "target" / "last_run"
+        target = settings.dbt_dir / "last_run"
         yield from dbt.cli(args, context=context, target_path=target).stream()
 
     return warehouse_dbt_assets
