@@ -4,6 +4,7 @@ dam-usage generate   write a sample landing zone
 dam-usage prepare    parse the dbt project (the manifest the Dagster definitions load)
 dam-usage run        load the landing zone into the warehouse and build the models
 dam-usage summary    print what the warehouse holds
+dam-usage backup     copy the warehouse to a new file, consistently
 dam-usage ui         start the Dagster UI on a persistent Dagster home
 """
 
@@ -299,6 +300,22 @@ def cmd_summary(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
+    from orchestration.backup import backup_warehouse, default_target
+    from orchestration.resources import WarehouseUnavailable
+
+    if not settings.warehouse_path.exists():
+        print(f"No warehouse at {settings.warehouse_path}", file=sys.stderr)
+        return 2
+    target = Path(args.out).expanduser().resolve() if args.out else default_target(settings)
+    try:
+        print(backup_warehouse(settings, target))
+    except (FileExistsError, WarehouseUnavailable) as error:
+        print(error, file=sys.stderr)
+        return 2
+    return 0
+
+
 def cmd_ui(args: argparse.Namespace, settings: Settings) -> int:
     home = dagster_home(settings)
     cmd_prepare(args, settings)
@@ -349,6 +366,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("summary", help="print what the warehouse holds").set_defaults(
         handler=cmd_summary
     )
+
+    backup = sub.add_parser("backup", help="copy the warehouse to a new file, consistently")
+    backup.add_argument("--out", help="the new file (default: DAM_DATA_DIR/backups/...)")
+    backup.set_defaults(handler=cmd_backup)
 
     board = sub.add_parser("dashboard", help="print the usage dashboard")
     board.add_argument("--viewer", required=True, help="e-mail of an enabled master admin")
