@@ -6,6 +6,7 @@
     python3 tasks.py test   set up, then run the test suite
     python3 tasks.py ui     set up, then start the Dagster UI
     python3 tasks.py lint   set up, then run ruff and sqlfluff
+    python3 tasks.py bench  set up, then run the benchmarks (bench/; --help for sizes)
 
 Set-up creates `.venv/` and installs the exact versions in requirements.lock; it is
 skipped when nothing it depends on has changed.
@@ -49,7 +50,7 @@ def run(*command: str, **extra_env: str) -> int:
 
 def main(argv: list[str]) -> int:
     task, rest = (argv[0], argv[1:]) if argv else ("", [])
-    if task not in {"run", "test", "ui", "lint"}:
+    if task not in {"run", "test", "ui", "lint", "bench"}:
         print(__doc__)
         return 2
     ensure_environment()
@@ -57,6 +58,8 @@ def main(argv: list[str]) -> int:
         return run(str(BIN / "dam-usage"), "run", *rest)
     if task == "ui":
         return run(str(BIN / "dam-usage"), "ui", *rest)
+    if task == "bench":
+        return run(str(BIN / "python"), "-m", "bench", *rest)
     if task == "lint":
         # The dbt templater compiles the project; it needs no warehouse file.
         return run(str(BIN / "ruff"), "check", ".") or run(

@@ -60,12 +60,25 @@ def failure_reason(event) -> str:
     return error.message.strip() if error is not None else "unknown error"
 
 
-def run_config(verbose: bool, full_refresh: bool) -> dict:
+def run_config(verbose: bool, full_refresh: bool, with_dbt: bool = True) -> dict:
     """Run config of the load job: how chatty, and whether dbt rebuilds from scratch."""
-    return {
-        "loggers": {"console": {"config": {"log_level": "DEBUG" if verbose else "WARNING"}}},
-        "ops": {"warehouse_dbt_assets": {"config": {"full_refresh": full_refresh}}},
+    config: dict = {
+        "loggers": {"console": {"config": {"log_level": "DEBUG" if verbose else "WARNING"}}}
     }
+    if with_dbt:
+        config["ops"] = {"warehouse_dbt_assets": {"config": {"full_refresh": full_refresh}}}
+    return config
+
+
+# `run --only`: the asset groups of each half of the load job.
+STEP_GROUPS = {"ingest": ("raw",), "build": ("reference", "staging", "core", "marts", "serving")}
+
+
+def step_selection(only: str | None):
+    """The assets of the load job that `--only` keeps (None: all of them)."""
+    import dagster as dg
+
+    return dg.AssetSelection.groups(*STEP_GROUPS[only]) if only else None
 
 
 def run_tags(first: date, last: date) -> dict[str, str]:
@@ -122,8 +135,8 @@ def cmd_prepare(args: argparse.Namespace, settings: Settings) -> int:
     from orchestration.dbt.project import prepare_manifest
 
     settings.export_for_dbt()
-    prepare_manifest()
-    print("dbt manifest prepared")
+    if prepare_manifest():
+        print("dbt manifest prepared")
     return 0
 
 
@@ -164,11 +177,15 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         dg.DagsterInstance.get() as instance,
         reclaiming(instance, settings.slot_reclaim_seconds, _report_reclaimed),
     ):
+        selection = step_selection(args.only)
         result = job.execute_in_process(
             instance=instance,
             tags={**run_tags(first, last), **process_tags()},
-            run_config=run_config(args.verbose, args.full_refresh),
+            run_config=run_config(args.verbose, args.full_refresh, with_dbt=args.only != "ingest"),
             raise_on_error=False,
+            asset_selection=list(selection.resolve(defs.resolve_asset_graph()))
+            if selection
+            else None,
         )
     if not result.success:
         for event in result.all_events:
@@ -176,6 +193,8 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
                 print(f"FAILED {event.step_key}: {failure_reason(event)}", file=sys.stderr)
         return 1
     cmd_summary(args, settings)
+    if args.only == "ingest":
+        return 0
     print()
     return cmd_dashboard(argparse.Namespace(viewer=None, day=None), settings)
 
@@ -360,6 +379,11 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--verbose", action="store_true", help="print Dagster's and dbt's logs")
     run.add_argument(
         "--full-refresh", action="store_true", help="rebuild the incremental models from scratch"
+    )
+    run.add_argument(
+        "--only",
+        choices=sorted(STEP_GROUPS),
+        help="ingest: load the landing files only; build: the dbt models and publishing only",
     )
     run.set_defaults(handler=cmd_run)
 

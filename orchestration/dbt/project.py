@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import sys
 from functools import cache
+from importlib.metadata import version
 from pathlib import Path
 
 from dagster_dbt import DbtProject
@@ -13,6 +15,9 @@ from dagster_dbt import DbtProject
 from orchestration.settings import PROJECT_ROOT
 
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+# Everything dbt parses: a change to any of these makes the manifest stale.
+SOURCE_FOLDERS = ("models", "macros", "tests", "../seeds")
+SOURCE_FILES = ("dbt_project.yml", "profiles.yml")
 
 
 def dbt_executable() -> str:
@@ -32,7 +37,25 @@ def dbt_project() -> DbtProject:
     return project
 
 
-def prepare_manifest() -> None:
-    """Parse the dbt project so that the Dagster definitions can load (outside `dagster dev`)."""
+def sources_digest() -> str:
+    """A digest of every file dbt parses, names and contents, and of the dbt versions."""
+    files = [DBT_PROJECT_DIR / name for name in SOURCE_FILES]
+    for folder in SOURCE_FOLDERS:
+        files += sorted(p for p in (DBT_PROJECT_DIR / folder).rglob("*") if p.is_file())
+    digest = hashlib.sha256(f"{version('dbt-core')} {version('dbt-duckdb')}".encode())
+    for path in files:
+        digest.update(str(path.relative_to(PROJECT_ROOT)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def prepare_manifest() -> bool:
+    """Parse the dbt project so that the Dagster definitions can load (outside `dagster dev`),
+    unless the manifest was parsed from the same sources. Returns whether it parsed."""
     project = dbt_project()
+    stamp = project.manifest_path.with_name("manifest.sources.sha256")
+    digest = sources_digest()
+    if project.manifest_path.exists() and stamp.exists() and stamp.read_text() == digest:
+        return False
     project.preparer.prepare(project)
+    stamp.write_text(digest)
+    return True

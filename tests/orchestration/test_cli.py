@@ -139,3 +139,17 @@ def test_a_corrupt_warehouse_is_a_clear_error(tmp_path, small_zone):
     assert result.returncode == 1
     assert "move it aside and run the load again" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_only_ingest_then_only_build_equals_the_whole_run(built, small_zone, tmp_path):
+    from tests.drills.conftest import tables
+
+    ingest = run_cli("run", "--only", "ingest", data=tmp_path, landing=small_zone)
+    assert ingest.returncode == 0, ingest.stderr[-2000:]
+    assert not (tmp_path / "serving").exists()
+    with duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True) as con:
+        schemas = {s for (s,) in con.execute("select schema_name from duckdb_tables()").fetchall()}
+    assert schemas == {"raw"}
+    build = run_cli("run", "--only", "build", data=tmp_path, landing=small_zone)
+    assert build.returncode == 0, build.stderr[-2000:]
+    assert tables(tmp_path / "serving" / "marts.duckdb") == tables(built["serving"])

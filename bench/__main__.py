@@ -1,0 +1,191 @@
+"""python -m bench [--events N] [--days D] [--repeat R]: generate an account of N events over
+D days (plus one more day, the increment), run every stage of the warehouse and its plain
+DuckDB baseline R times, and write the medians to bench/results/ and BENCHMARKS.md."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+from bench.measure import PeakMemory, Sample, measure, median
+from bench.results import write_results
+from orchestration.reports.registry import Registry
+from orchestration.reports.requests import ReportRange
+from sample_data import MANIFEST_NAME, SampleConfig, generate
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+
+
+def sample_config(events: int, days: int) -> SampleConfig:
+    """`days` of history and one more, the increment; users grow with the account."""
+    return SampleConfig.awkward(
+        days=days + 1, events_per_day=max(events // days, 24), users=max(40, events // 10_000)
+    )
+
+
+def landing_zone(work: Path, config: SampleConfig) -> Path:
+    zone = work / f"landing-{config.events_per_day}x{config.days}"
+    manifest = zone / MANIFEST_NAME
+    if not manifest.exists() or json.loads(manifest.read_text()).get("config") != _as_dict(config):
+        generate(config, zone)
+    return zone
+
+
+def _as_dict(config: SampleConfig) -> dict:
+    from dataclasses import asdict
+
+    return json.loads(json.dumps(asdict(config), default=str))
+
+
+def run_once(zone: Path, config: SampleConfig, data: Path, logs: Path) -> dict[str, Sample]:
+    shutil.rmtree(data, ignore_errors=True)
+    data.mkdir(parents=True)
+    first = config.start
+    last = first + timedelta(days=config.days - 2)  # the last day of history
+    extra = last + timedelta(days=1)  # the increment
+    env = {
+        **os.environ,
+        "DAM_DATA_DIR": str(data),
+        "DAM_LANDING_DIR": str(zone),
+        "DAGSTER_HOME": str(data / "dagster_home"),
+        "DAM_FIRST_ARRIVAL_DAY": first.isoformat(),
+    }
+    for inherited in ("DAM_WAREHOUSE_PATH", "DAM_SERVING_PATH", "DAM_REPORTS_DIR"):
+        env.pop(inherited, None)
+    cli = str(BIN / "dam-usage")
+    python = str(BIN / "python")
+    found: dict[str, Sample] = {}
+    found["ingest"] = measure(
+        [cli, "run", "--only", "ingest", "--end", last.isoformat()], env, logs / "ingest.log"
+    )
+    baseline_db = data / "baseline.duckdb"
+    found["ingest_baseline"] = measure(
+        [python, "-m", "bench.baselines", "ingest", str(zone), str(baseline_db)],
+        env,
+        logs / "ingest_baseline.log",
+    )
+    baseline_db.unlink()
+    found["build"] = measure(
+        [cli, "run", "--only", "build", "--end", last.isoformat()], env, logs / "build.log"
+    )
+    found.update(dbt_timings(data / "dbt" / "last_run" / "run_results.json", found["build"]))
+    found["increment"] = measure(
+        [cli, "run", "--start", extra.isoformat(), "--end", extra.isoformat()],
+        env,
+        logs / "increment.log",
+    )
+    report = ReportRange(last - timedelta(days=31), last)  # 30 whole days
+    found["report"] = request_report(cli, env, data, zone, report, logs / "report.log")
+    found["report_baseline"] = measure(
+        [python, "-m", "bench.baselines", "report", str(data / "warehouse.duckdb"),
+         report.start.isoformat(), report.end.isoformat(), str(data / "baseline.csv")],
+        env,
+        logs / "report_baseline.log",
+    )  # fmt: skip
+    return found
+
+
+def dbt_timings(run_results: Path, build: Sample) -> dict[str, Sample]:
+    """The build split: time in dbt models, in dbt tests, and everything else (process
+    start, Dagster, dbt's parse and start-up, publishing) as the fixed cost."""
+    results = json.loads(run_results.read_text())["results"]
+    models = sum(r["execution_time"] for r in results if r["unique_id"].startswith("model."))
+    tests = sum(r["execution_time"] for r in results if r["unique_id"].startswith("test."))
+    other = sum(r["execution_time"] for r in results) - models - tests
+    return {
+        "build_models": Sample(models, build.peak_bytes),
+        "build_tests": Sample(tests, build.peak_bytes),
+        "build_fixed": Sample(build.seconds - models - tests - other, build.peak_bytes),
+    }
+
+
+def request_report(cli, env, data: Path, zone: Path, report: ReportRange, log: Path) -> Sample:
+    """From the request to the ready file, with the memory of the launched worker."""
+    import subprocess
+
+    users = json.loads(sorted((zone / "users").glob("*.json"))[-1].read_text())["users"]
+    admin = next(u["email"] for u in users if u["role"] == "master_admin" and u["enabled"])
+    registry = Registry(data / "reports" / "registry.sqlite")
+    command = [cli, "report", "request", "--start", report.start.isoformat(),
+               "--end", report.end.isoformat(), "--requested-by", admin, "--refresh"]  # fmt: skip
+    pids: list[int] = []
+
+    def roots() -> list[int]:
+        current = registry.get(report.key) if registry.path.exists() else None
+        return pids + ([current.worker_pid] if current and current.worker_pid else [])
+
+    with open(log, "w") as out, PeakMemory(roots) as memory:
+        started = time.perf_counter()
+        asking = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
+        pids.append(asking.pid)
+        if asking.wait() != 0:
+            raise RuntimeError(f"report request failed:\n{log.read_text()}")
+        while (status := registry.get(report.key).status) not in ("ready", "failed"):
+            time.sleep(0.05)
+        seconds = time.perf_counter() - started
+    if status != "ready":
+        raise RuntimeError(f"report {report.key} failed: {registry.get(report.key).error}")
+    return Sample(seconds, memory.peak)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python3 tasks.py bench", description=__doc__)
+    parser.add_argument("--events", type=float, default=1e6, help="events in the year")
+    parser.add_argument("--days", type=int, default=365, help="days of history")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per figure (the median)")
+    parser.add_argument("--work", type=Path, default=ROOT / "bench" / "work")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
+    parser.add_argument("--markdown", type=Path, default=ROOT / "BENCHMARKS.md")
+    args = parser.parse_args(argv)
+    config = sample_config(int(args.events), args.days)
+    args.work.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    zone = landing_zone(args.work, config)
+    generation = time.perf_counter() - started
+    runs = []
+    for number in range(1, args.repeat + 1):
+        logs = args.work / "logs" / f"run-{number}"
+        logs.mkdir(parents=True, exist_ok=True)
+        runs.append(run_once(zone, config, args.work / "data", logs))
+        print(f"run {number}/{args.repeat} done", flush=True)
+    medians = {stage: median([run[stage] for run in runs]) for stage in runs[0]}
+    command = "python3 tasks.py bench " + " ".join(argv if argv is not None else sys.argv[1:])
+    summary = write_results(
+        medians,
+        runs,
+        config=_as_dict(config),
+        events=int(args.events),
+        generation_seconds=generation,
+        machine=machine(),
+        command=command.strip(),
+        out=args.out,
+        markdown=args.markdown,
+    )
+    print(summary)
+    return 0
+
+
+def machine() -> dict:
+    memory = next(
+        int(line.split()[1]) * 1024
+        for line in Path("/proc/meminfo").read_text().splitlines()
+        if line.startswith("MemTotal:")
+    )
+    return {
+        "cores": os.cpu_count(),
+        "memory_bytes": memory,
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+    }
+
+
+if __name__ == "__main__":
+    sys.exit(main())

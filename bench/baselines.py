@@ -1,0 +1,61 @@
+"""Plain DuckDB doing what a stage of the warehouse does, with nothing around it.
+
+python -m bench.baselines ingest LANDING DATABASE
+python -m bench.baselines report WAREHOUSE START END OUT.csv
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from pathlib import Path
+
+import duckdb
+
+from orchestration.reports.generate import REPORT_SQL
+from orchestration.sql import sql_string
+
+# One read_json per feed over the same files, nested values kept as JSON (as the raw layer
+# keeps the payload); malformed lines skipped, where the warehouse quarantines them.
+INGEST = {
+    "account": ("account/*.json", "auto"),
+    "users": ("users/*.json", "auto"),
+    "usage": ("usage/*/*.json", "auto"),
+    "notifications": ("notifications/*/*/*.jsonl", "newline_delimited"),
+    "dam_events": ("dam_events/*/*.jsonl", "newline_delimited"),
+}
+
+
+def ingest(landing: Path, database: Path) -> None:
+    with duckdb.connect(str(database)) as con:
+        for table, (pattern, form) in INGEST.items():
+            con.execute(
+                f"create table {table} as select * from read_json("
+                f"{sql_string(landing / pattern)}, format = '{form}', filename = true, "
+                "union_by_name = true, maximum_depth = 1, ignore_errors = true)"
+            )
+
+
+def report(warehouse: Path, start: date, end: date, out: Path) -> None:
+    query = REPORT_SQL.format(start=start.isoformat(), end=end.isoformat())
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        con.execute("set TimeZone = 'UTC'")
+        con.execute(f"copy ({query}) to {sql_string(out)} (format csv, header true)")
+
+
+def main(argv: list[str]) -> int:
+    what, *args = argv
+    if what == "ingest":
+        ingest(Path(args[0]), Path(args[1]))
+    elif what == "report":
+        report(
+            Path(args[0]), date.fromisoformat(args[1]), date.fromisoformat(args[2]), Path(args[3])
+        )
+    else:
+        print(__doc__, file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

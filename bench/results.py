@@ -1,0 +1,111 @@
+"""The figures of one benchmark run: JSON under bench/results/, a section of BENCHMARKS.md
+per account size (other sizes' sections are kept), and the ratios against the targets."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import asdict
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bench.measure import Sample
+
+GB = 1024**3
+MEMORY_TARGET = 4 * GB
+STAGES = {
+    "ingest": "ingest (landing → raw, Dagster assets)",
+    "ingest_baseline": "baseline: one `read_json` per feed",
+    "build": "full build (dbt models, tests, publish; one run)",
+    "build_models": "… of which dbt model time",
+    "build_tests": "… of which dbt test time",
+    "build_fixed": "… of which fixed cost (processes, Dagster, dbt parse, publish)",
+    "increment": "daily increment (one new arrival day, ingest + build + publish)",
+    "report": "30-day activity report, request to ready (CSV + Parquet)",
+    "report_baseline": "baseline: plain DuckDB `COPY` of the same query (CSV)",
+}
+MEMORY_STAGES = ("ingest", "build", "increment", "report")
+
+
+def ratios(medians: dict[str, Sample]) -> dict[str, tuple[float, float]]:
+    """(measured, target) per targeted ratio."""
+    return {
+        "ingest ÷ read_json baseline": (
+            medians["ingest"].seconds / medians["ingest_baseline"].seconds,
+            2.0,
+        ),
+        "daily increment ÷ full build": (
+            medians["increment"].seconds / medians["build"].seconds,
+            0.10,
+        ),
+        "report ÷ COPY baseline": (
+            medians["report"].seconds / medians["report_baseline"].seconds,
+            2.0,
+        ),
+    }
+
+
+def size_label(events: int) -> str:
+    return f"{events / 1e6:g} M events" if events >= 1e6 else f"{events:,} events"
+
+
+def markdown_section(medians, events, config, machine, command, generation_seconds) -> str:
+    lines = [
+        f"## {size_label(events)}",
+        "",
+        f"`{command}` — {config['days'] - 1} days of history plus one increment day, "
+        f"{config['events_per_day']:,} events a day, {config['users']:,} users, "
+        f"{config['environments']} environments (landing zone generated in "
+        f"{generation_seconds:.0f} s). Machine: {machine['cores']} cores, "
+        f"{machine['memory_bytes'] / GB:.0f} GB, {machine['platform']}. "
+        f"Recorded {datetime.now(UTC):%Y-%m-%d}.",
+        "",
+        "| stage | median time | peak memory (process tree) |",
+        "|---|---:|---:|",
+    ]
+    for stage, title in STAGES.items():
+        sample = medians[stage]
+        memory = f"{sample.peak_bytes / GB:.2f} GB" if not stage.startswith("build_") else ""
+        lines.append(f"| {title} | {sample.seconds:.1f} s | {memory} |")
+    lines += ["", "| ratio | measured | target | met |", "|---|---:|---:|---|"]
+    for name, (measured, target) in ratios(medians).items():
+        lines.append(
+            f"| {name} | {measured:.2f} | ≤ {target:g} | {'yes' if measured <= target else 'no'} |"
+        )
+    worst = max(medians[s].peak_bytes for s in MEMORY_STAGES)
+    lines.append(
+        f"| peak memory, worst stage | {worst / GB:.2f} GB | ≤ 4 GB | "
+        f"{'yes' if worst <= MEMORY_TARGET else 'no'} |"
+    )
+    return "\n".join(lines) + "\n"
+
+
+def write_results(
+    medians, runs, *, config, events, generation_seconds, machine, command, out, markdown
+):
+    out.mkdir(parents=True, exist_ok=True)
+    record = {
+        "events": events,
+        "config": config,
+        "machine": machine,
+        "command": command,
+        "generation_seconds": generation_seconds,
+        "medians": {stage: asdict(sample) for stage, sample in medians.items()},
+        "runs": [{stage: asdict(sample) for stage, sample in run.items()} for run in runs],
+        "ratios": {name: {"measured": m, "target": t} for name, (m, t) in ratios(medians).items()},
+    }
+    (out / f"{events}.json").write_text(json.dumps(record, indent=2) + "\n")
+    section = markdown_section(medians, events, config, machine, command, generation_seconds)
+    update_markdown(markdown, size_label(events), section)
+    return section
+
+
+def update_markdown(path: Path, label: str, section: str) -> None:
+    """Replace this size's section of the Markdown file (or add it), keeping the others."""
+    text = path.read_text() if path.exists() else "# Benchmarks\n\n"
+    pattern = re.compile(rf"^## {re.escape(label)}\n.*?(?=^## |\Z)", re.S | re.M)
+    if pattern.search(text):
+        text = pattern.sub(lambda _: section + "\n", text)
+    else:
+        text = text.rstrip("\n") + "\n\n" + section
+    path.write_text(text.rstrip("\n") + "\n")

@@ -1,0 +1,62 @@
+"""The benchmark harness at a tiny size, so that it never rots, and its measuring parts."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from bench.measure import PeakMemory
+from bench.results import update_markdown
+
+ALLOCATE = "import time; block = bytearray(300 * 1024 * 1024); time.sleep(1.5)"
+
+
+def test_peak_memory_counts_the_children_of_a_process():
+    parent = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            f"import subprocess, sys; subprocess.run([sys.executable, '-c', {ALLOCATE!r}])",
+        ]
+    )
+    with PeakMemory(lambda: [parent.pid], every=0.05) as memory:
+        parent.wait()
+    assert memory.peak >= 300 * 1024 * 1024
+
+
+def test_a_size_section_is_replaced_and_the_others_kept(tmp_path):
+    path = tmp_path / "B.md"
+    path.write_text(
+        "# Benchmarks\n\nHow to read this.\n\n## 1 M events\n\nold\n\n## 10 M events\n\nten\n"
+    )
+    update_markdown(path, "1 M events", "## 1 M events\n\nnew\n")
+    update_markdown(path, "30 M events", "## 30 M events\n\nthirty\n")
+    assert path.read_text() == (
+        "# Benchmarks\n\nHow to read this.\n\n## 1 M events\n\nnew\n\n## 10 M events\n\nten\n"
+        "\n## 30 M events\n\nthirty\n"
+    )
+
+
+def test_the_harness_runs_every_stage_at_a_tiny_size(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "bench", "--events", "3000", "--days", "3", "--repeat", "1",
+         "--work", str(tmp_path / "work"), "--out", str(tmp_path / "results"),
+         "--markdown", str(tmp_path / "B.md")],
+        capture_output=True, text=True, timeout=900,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    record = json.loads((tmp_path / "results" / "3000.json").read_text())
+    stages = {"ingest", "ingest_baseline", "build", "build_models", "build_tests",
+              "build_fixed", "increment", "report", "report_baseline"}  # fmt: skip
+    assert set(record["medians"]) == stages
+    for stage in stages:
+        assert record["medians"][stage]["seconds"] > 0, stage
+        assert record["medians"][stage]["peak_bytes"] > 50 * 1024 * 1024, stage
+    parts = record["medians"]
+    assert (
+        parts["build_models"]["seconds"] + parts["build_fixed"]["seconds"]
+        <= parts["build"]["seconds"]
+    )
+    markdown = (tmp_path / "B.md").read_text()
+    assert "## 3,000 events" in markdown and "report ÷ COPY baseline" in markdown
