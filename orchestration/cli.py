@@ -21,11 +21,10 @@ import sys
 from datetime import date
 from pathlib import Path
 
+from orchestration.partitions import RANGE_END_TAG, RANGE_START_TAG
 from orchestration.settings import PROJECT_ROOT, Settings
 
 DAY_FOLDER = re.compile(r"^(\d{4}-\d{2}-\d{2})(\.json)?$")
-RANGE_START_TAG = "dagster/asset_partition_range_start"
-RANGE_END_TAG = "dagster/asset_partition_range_end"
 
 
 def landing_days(landing: Path) -> list[date]:

@@ -34,7 +34,7 @@ marts = [key for key in dbt_models.keys if key.path[0] == "marts"]
 load_warehouse = build_load_warehouse_job(settings)
 
 defs = dg.Definitions(
-    assets=[*ingest_assets, dbt_models, build_publish_asset(settings, marts), activity_report],
+    assets=[*ingest_assets, dbt_models, build_publish_asset(marts), activity_report],
     jobs=[load_warehouse, activity_report_job, request_activity_report, retire_reports_job],
     schedules=[build_daily_schedule(load_warehouse)],
     sensors=[report_requests, report_retention],

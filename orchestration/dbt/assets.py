@@ -15,7 +15,7 @@ from dagster_dbt import (
 )
 
 from orchestration.dbt.project import dbt_project
-from orchestration.partitions import arrival_days
+from orchestration.partitions import run_arrival_window
 from orchestration.settings import Settings
 
 
@@ -51,15 +51,13 @@ def build_dbt_assets(settings: Settings) -> dg.AssetsDefinition:
     @dbt_assets(
         manifest=dbt_project().manifest_path,
         dagster_dbt_translator=TRANSLATOR,
-        partitions_def=arrival_days(settings),
-        backfill_policy=dg.BackfillPolicy.single_run(),
         pool="duckdb",
     )
     def warehouse_dbt_assets(
         context: dg.AssetExecutionContext, dbt: DbtCliResource, config: DbtRunConfig
     ):
-        window = context.partition_time_window
-        args = dbt_build_args(window.start.date(), window.end.date(), config.full_refresh)
+        first, end = run_arrival_window(context.run.tags, settings)
+        args = dbt_build_args(first, end, config.full_refresh)
         # One writer at a time, so one target folder, replaced by each run (dagster-dbt would
         # otherwise leave a new folder behind every run).
         target = settings.dbt_dir / "last_run"

@@ -4,10 +4,8 @@ from pathlib import Path
 
 import dagster as dg
 
-from orchestration.partitions import arrival_days
 from orchestration.resources import Warehouse
 from orchestration.serving.publish import publish
-from orchestration.settings import Settings
 
 PUBLISHED_MARTS = dg.AssetKey(["serving", "published_marts"])
 
@@ -18,13 +16,11 @@ class ServingFile(dg.ConfigurableResource):
     path: str
 
 
-def build_publish_asset(settings: Settings, marts: list[dg.AssetKey]) -> dg.AssetsDefinition:
+def build_publish_asset(marts: list[dg.AssetKey]) -> dg.AssetsDefinition:
     @dg.asset(
         key=PUBLISHED_MARTS,
         group_name="serving",
         deps=marts,
-        partitions_def=arrival_days(settings),
-        backfill_policy=dg.BackfillPolicy.single_run(),
         pool="duckdb",
         kinds={"duckdb"},
         description="The marts copied into the serving DuckDB file that BI tools read.",

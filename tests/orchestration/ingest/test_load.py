@@ -131,33 +131,34 @@ def load_events(con, tmp_path, lines: list[str] | bytes):
     return report, loaded, quarantined
 
 
-@pytest.mark.parametrize(
-    ("bad_line", "reason"),
-    [
-        ('{"id": "e2", "occurred_at": "2024-05-01T1', "invalid JSON"),
-        (event(id="e2", occurred_at=1714557600), "occurred_at is not a string: 1714557600"),
-        (event(id="e2", occurred_at=True), "occurred_at is not a string: true"),
-        (event(id="e2", occurred_at="yesterday"), "unparseable occurred_at: yesterday"),
-        (event(id="e2", occurred_at=...), "missing occurred_at"),
-        (event(id=...), "missing id"),
-        (event(id="e2", action=...), "missing action"),
-        (event(id="e2", action=""), "missing action"),
-        ("[1, 2, 3]", "not a JSON object"),
-        (
-            event(id="e2", occurred_at="2024-05-03T00:00:00Z"),
-            "occurred_at after its arrival day: 2024-05-03T00:00:00Z",
-        ),
-        (
-            event(id="e2", occurred_at="9999-12-31T23:59:59Z"),
-            "occurred_at after its arrival day: 9999-12-31T23:59:59Z",
-        ),
-        (
-            event(id="e2", occurred_at="1969-12-31T23:59:59Z"),
-            "occurred_at before 1970: 1969-12-31T23:59:59Z",
-        ),
-        ('{"id": "e2", "occurred_at": "2024-05-01T10:00:00Z", "action": "a\x00b"}', "invalid JSON"),
-    ],
-)
+# Each bad DAM event line and the quarantine reason it gets.
+BAD_EVENT_LINES = [
+    ('{"id": "e2", "occurred_at": "2024-05-01T1', "invalid JSON"),
+    (event(id="e2", occurred_at=1714557600), "occurred_at is not a string: 1714557600"),
+    (event(id="e2", occurred_at=True), "occurred_at is not a string: true"),
+    (event(id="e2", occurred_at="yesterday"), "unparseable occurred_at: yesterday"),
+    (event(id="e2", occurred_at=...), "missing occurred_at"),
+    (event(id=...), "missing id"),
+    (event(id="e2", action=...), "missing action"),
+    (event(id="e2", action=""), "missing action"),
+    ("[1, 2, 3]", "not a JSON object"),
+    (
+        event(id="e2", occurred_at="2024-05-03T00:00:00Z"),
+        "occurred_at after its arrival day: 2024-05-03T00:00:00Z",
+    ),
+    (
+        event(id="e2", occurred_at="9999-12-31T23:59:59Z"),
+        "occurred_at after its arrival day: 9999-12-31T23:59:59Z",
+    ),
+    (
+        event(id="e2", occurred_at="1969-12-31T23:59:59Z"),
+        "occurred_at before 1970: 1969-12-31T23:59:59Z",
+    ),
+    ('{"id": "e2", "occurred_at": "2024-05-01T10:00:00Z", "action": "a\x00b"}', "invalid JSON"),
+]
+
+
+@pytest.mark.parametrize(("bad_line", "reason"), BAD_EVENT_LINES)
 def test_each_bad_line_is_quarantined_and_the_rest_loads(con, tmp_path, bad_line, reason):
     report, loaded, quarantined = load_events(con, tmp_path, [event(), bad_line, event(id="e3")])
     assert loaded == [(1, "e1"), (3, "e3")]
