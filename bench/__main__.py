@@ -31,12 +31,14 @@ def sample_config(events: int, days: int) -> SampleConfig:
     )
 
 
-def landing_zone(work: Path, config: SampleConfig) -> Path:
+def landing_zone(work: Path, config: SampleConfig) -> tuple[Path, bool]:
+    """The zone for this config, generated unless an earlier run left it; (zone, generated)."""
     zone = work / f"landing-{config.events_per_day}x{config.days}"
     manifest = zone / MANIFEST_NAME
-    if not manifest.exists() or json.loads(manifest.read_text()).get("config") != _as_dict(config):
-        generate(config, zone)
-    return zone
+    if manifest.exists() and json.loads(manifest.read_text()).get("config") == _as_dict(config):
+        return zone, False
+    generate(config, zone)
+    return zone, True
 
 
 def _as_dict(config: SampleConfig) -> dict:
@@ -148,8 +150,8 @@ def main(argv: list[str] | None = None) -> int:
     config = sample_config(int(args.events), args.days)
     args.work.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
-    zone = landing_zone(args.work, config)
-    generation = time.perf_counter() - started
+    zone, generated = landing_zone(args.work, config)
+    generation = time.perf_counter() - started if generated else None
     runs = []
     for number in range(1, args.repeat + 1):
         logs = args.work / "logs" / f"run-{number}"

@@ -50,13 +50,17 @@ def size_label(events: int) -> str:
 
 
 def markdown_section(medians, events, config, machine, command, generation_seconds) -> str:
+    made = (
+        f"landing zone generated in {generation_seconds:.0f} s"
+        if generation_seconds is not None
+        else "landing zone left by an earlier run"
+    )
     lines = [
         f"## {size_label(events)}",
         "",
         f"`{command}` — {config['days'] - 1} days of history plus one increment day, "
         f"{config['events_per_day']:,} events a day, {config['users']:,} users, "
-        f"{config['environments']} environments (landing zone generated in "
-        f"{generation_seconds:.0f} s). Machine: {machine['cores']} cores, "
+        f"{config['environments']} environments ({made}). Machine: {machine['cores']} cores, "
         f"{machine['memory_bytes'] / GB:.0f} GB, {machine['platform']}. "
         f"Recorded {datetime.now(UTC):%Y-%m-%d}.",
         "",
