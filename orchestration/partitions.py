@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import dagster as dg
 
@@ -38,5 +38,5 @@ def run_arrival_window(tags: Mapping[str, str], settings: Settings) -> tuple[dat
     elif PARTITION_TAG in tags:
         first = last = tags[PARTITION_TAG]
     else:
-        return settings.first_arrival_day, date.today() + timedelta(days=2)
+        return settings.first_arrival_day, datetime.now(UTC).date() + timedelta(days=2)
     return date.fromisoformat(first), date.fromisoformat(last) + timedelta(days=1)
