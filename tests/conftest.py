@@ -32,8 +32,8 @@ def small_manifest(small_zone) -> dict:
     return json.loads((small_zone / MANIFEST_NAME).read_text())
 
 
-def run_cli(*args: str, data: Path, landing: Path, timeout: int = 600, **env: str):
-    """Run `dam-usage` in a fresh process, as a user would, on its own data folder."""
+def cli_env(data: Path, landing: Path, **env: str) -> dict[str, str]:
+    """The environment of a `dam-usage` process of the tests, on its own data folder."""
     environment = {
         **os.environ,
         "DAM_DATA_DIR": str(data),
@@ -45,9 +45,14 @@ def run_cli(*args: str, data: Path, landing: Path, timeout: int = 600, **env: st
     for inherited in ("DAM_WAREHOUSE_PATH", "DAM_SERVING_PATH"):
         if inherited not in env:
             environment.pop(inherited, None)
+    return environment
+
+
+def run_cli(*args: str, data: Path, landing: Path, timeout: int = 600, **env: str):
+    """Run `dam-usage` in a fresh process, as a user would, on its own data folder."""
     return subprocess.run(
         [str(Path(sys.executable).parent / "dam-usage"), *args],
-        env=environment,
+        env=cli_env(data, landing, **env),
         capture_output=True,
         text=True,
         timeout=timeout,

@@ -11,19 +11,7 @@ from pathlib import Path
 
 import duckdb
 
-
-def drill_env(data: Path, landing: Path, **extra: str) -> dict[str, str]:
-    env = {
-        **os.environ,
-        "DAM_DATA_DIR": str(data),
-        "DAM_LANDING_DIR": str(landing),
-        "DAGSTER_HOME": str(data / "dagster_home"),
-        "DAM_MAX_QUARANTINE_RATE": "0.5",
-        **extra,
-    }
-    for inherited in ("DAM_WAREHOUSE_PATH", "DAM_SERVING_PATH"):
-        env.pop(inherited, None)
-    return env
+from tests.conftest import cli_env
 
 
 def start(*args: str, data: Path, landing: Path, log: Path | None = None, **extra: str):
@@ -31,7 +19,7 @@ def start(*args: str, data: Path, landing: Path, log: Path | None = None, **extr
     out = open(log, "w") if log else subprocess.DEVNULL  # noqa: SIM115 - lives with the process
     return subprocess.Popen(
         [str(Path(sys.executable).parent / "dam-usage"), *args],
-        env=drill_env(data, landing, **extra),
+        env=cli_env(data, landing, **extra),
         stdout=out,
         stderr=subprocess.STDOUT if log else subprocess.DEVNULL,
         start_new_session=True,

@@ -18,8 +18,8 @@ import pytest
 
 from orchestration.cli import landing_days
 from orchestration.settings import PROJECT_ROOT
-from tests.conftest import run_cli
-from tests.drills.conftest import drill_env, wait_for
+from tests.conftest import cli_env, run_cli
+from tests.drills.conftest import wait_for
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = PROJECT_ROOT / "test-artifacts" / "ui"
@@ -58,7 +58,7 @@ def ui(small_zone, tmp_path_factory):
     log = open(data / "ui.log", "w")  # noqa: SIM115 - closed after the server stops
     server = subprocess.Popen(
         [str(Path(sys.executable).parent / "dam-usage"), "ui", "--port", str(port)],
-        env=drill_env(data, small_zone),
+        env=cli_env(data, small_zone),
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,
