@@ -79,6 +79,7 @@ def run_once(zone: Path, config: SampleConfig, data: Path, logs: Path) -> dict[s
         [cli, "run", "--only", "build", "--end", last.isoformat()], env, logs / "build.log"
     )
     found.update(dbt_timings(data / "dbt" / "last_run" / "run_results.json", found["build"]))
+    found["build_baseline"] = marts_baseline(python, env, data, logs)
     found["increment"] = measure(
         [cli, "run", "--start", extra.isoformat(), "--end", extra.isoformat()],
         env,
@@ -93,6 +94,23 @@ def run_once(zone: Path, config: SampleConfig, data: Path, logs: Path) -> dict[s
         logs / "report_baseline.log",
     )  # fmt: skip
     return found
+
+
+def marts_baseline(python: str, env: dict, data: Path, logs: Path) -> Sample:
+    """The hand-written marts script, timed; then (untimed) its tables must equal the marts."""
+    warehouse, database = str(data / "warehouse.duckdb"), data / "baseline_marts.duckdb"
+    sample = measure(
+        [python, "-m", "bench.baselines", "marts", warehouse, str(database)],
+        env,
+        logs / "build_baseline.log",
+    )
+    measure(
+        [python, "-m", "bench.baselines", "check-marts", warehouse, str(database)],
+        env,
+        logs / "build_baseline_check.log",
+    )
+    database.unlink()
+    return sample
 
 
 def dbt_timings(run_results: Path, build: Sample) -> dict[str, Sample]:

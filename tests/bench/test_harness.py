@@ -48,7 +48,8 @@ def test_the_harness_runs_every_stage_at_a_tiny_size(tmp_path):
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     record = json.loads((tmp_path / "results" / "3000.json").read_text())
     stages = {"ingest", "ingest_baseline", "build", "build_dbt", "build_models", "build_tests",
-              "build_fixed", "increment", "report", "report_baseline"}  # fmt: skip
+              "build_fixed", "build_baseline", "increment", "report",
+              "report_baseline"}  # fmt: skip
     assert set(record["medians"]) == stages
     for stage in stages:
         assert record["medians"][stage]["seconds"] > 0, stage
@@ -58,3 +59,5 @@ def test_the_harness_runs_every_stage_at_a_tiny_size(tmp_path):
     assert 0 < dbt < build and abs(dbt + fixed - build) < 1e-6
     markdown = (tmp_path / "B.md").read_text()
     assert "## 3,000 events" in markdown and "report ÷ COPY baseline" in markdown
+    check = tmp_path / "work" / "logs" / "run-1" / "build_baseline_check.log"
+    assert "12 marts equal" in check.read_text()

@@ -1,0 +1,37 @@
+"""The batching event log records what Dagster's stock SQLite storage records."""
+
+from __future__ import annotations
+
+import dagster as dg
+from dagster._core.instance.ref import InstanceRef
+
+from orchestration.cli import landing_days
+from orchestration.event_log import BatchingSqliteEventLogStorage
+from orchestration.ingest.assets import QUARANTINE_CHECK
+from orchestration.ingest.feeds import FEEDS
+
+
+def test_a_run_over_many_days_records_every_partition_and_check(built, small_zone, monkeypatch):
+    home = str(built["data"] / "dagster_home")
+    monkeypatch.setenv("DAGSTER_HOME", home)
+    instance = dg.DagsterInstance.from_ref(InstanceRef.from_dir(home))
+    storage = instance.event_log_storage
+    assert isinstance(storage, BatchingSqliteEventLogStorage)
+    days = {day.isoformat() for day in landing_days(small_zone)}
+    assert len(days) > 1
+    (run,) = instance.get_runs()
+    planned = instance.get_records_for_run(
+        run.run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION_PLANNED
+    ).records
+    for feed in FEEDS:
+        key = dg.AssetKey(["raw", feed.name])
+        assert instance.get_materialized_partitions(key) == days, feed.name
+        latest = instance.get_latest_materialization_event(key)
+        assert latest.dagster_event.partition == max(days)
+        assert latest.asset_materialization.metadata["arrival_days"].value == len(days)
+        assert {r.event_log_entry.dagster_event.partition for r in planned
+                if r.event_log_entry.dagster_event.asset_key == key} == days  # fmt: skip
+        check = dg.AssetCheckKey(key, QUARANTINE_CHECK)
+        (evaluation,) = storage.get_asset_check_execution_history(check, limit=10)
+        assert evaluation.run_id == run.run_id
+        assert evaluation.status.value == "SUCCEEDED"
