@@ -20,7 +20,7 @@ class WarehouseUnavailable(RuntimeError):
 
 class Warehouse(dg.ConfigurableResource):
     path: str
-    memory_limit: str = "4GB"
+    memory_limit: str = "3GB"
     temp_directory: str = ""
 
     @classmethod

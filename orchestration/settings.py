@@ -77,7 +77,7 @@ class Settings:
             dagster_home=_path("DAGSTER_HOME", data_dir / "dagster_home"),
             first_arrival_day=first_arrival_day,
             max_quarantine_rate=rate,
-            duckdb_memory_limit=os.environ.get("DAM_DUCKDB_MEMORY_LIMIT", "4GB"),
+            duckdb_memory_limit=os.environ.get("DAM_DUCKDB_MEMORY_LIMIT", "3GB"),
             duckdb_temp_dir=_path("DAM_DUCKDB_TEMP_DIR", data_dir / "duckdb_tmp"),
             slot_reclaim_seconds=max(_float("DAM_SLOT_RECLAIM_SECONDS", 15), 1.0),
         )
