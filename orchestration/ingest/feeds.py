@@ -1,9 +1,11 @@
 """The five landing-zone feeds: where their files are, which raw table they fill, and the
 checks that decide, in SQL, whether a record is loaded or quarantined.
 
-A feed's `fields` are SQL expressions over `doc` (the parsed JSON record); its `checks`
-are tried in order and the first that holds gives the quarantine reason. Records that
-pass every check are inserted with the feed's `columns`.
+A feed's `members` are the JSON values its checks and columns read, extracted from each
+record with one parse (every `doc -> path` would parse the whole record again); its
+`fields` are SQL expressions over them; its `checks` are tried in order and the first that
+holds gives the quarantine reason. Records that pass every check are inserted with the
+feed's `columns`.
 """
 
 from __future__ import annotations
@@ -55,6 +57,7 @@ class Feed:
     layout: str  # glob of one arrival day's files under landing/<name>/; "*/" = per environment
     per_line: bool  # JSON Lines (quarantine per line) or one JSON document per file
     ddl: str  # the raw table's columns, after arrival_date and source_file
+    members: tuple[tuple[str, str], ...]  # (column, JSON path) read from `doc` in one parse
     fields: tuple[str, ...]
     checks: tuple[tuple[str, str], ...]
     columns: tuple[str, ...]
@@ -76,20 +79,19 @@ class Feed:
 
 NOTIFICATION_TIME = (
     "case"
-    " when (doc -> '$.notification_context.triggered_at' ->> '$') is not null"
-    " then doc -> '$.notification_context.triggered_at'"
-    " when (doc ->> 'timestamp') is not null then doc -> 'timestamp'"
-    " else doc -> 'created_at' end"
+    " when (triggered_at_json ->> '$') is not null then triggered_at_json"
+    " when (timestamp_json ->> '$') is not null then timestamp_json"
+    " else created_at_json end"
 )
 DELETED_ASSET_IDS = (
-    "case json_type(doc -> 'resources')"
-    " when 'ARRAY' then json_extract_string(doc, '$.resources[*].asset_id')"
-    " when 'OBJECT' then json_extract_string(doc, '$.resources.*.asset_id') end"
+    "case json_type(resources_json)"
+    " when 'ARRAY' then json_extract_string(resources_json, '$[*].asset_id')"
+    " when 'OBJECT' then json_extract_string(resources_json, '$.*.asset_id') end"
 )
 DELETED_RESOURCES = (
-    "case json_type(doc -> 'resources')"
-    " when 'ARRAY' then json_array_length(doc -> 'resources')"
-    " when 'OBJECT' then len(json_keys(doc -> 'resources')) end"
+    "case json_type(resources_json)"
+    " when 'ARRAY' then json_array_length(resources_json)"
+    " when 'OBJECT' then len(json_keys(resources_json)) end"
 )
 
 FEEDS: tuple[Feed, ...] = (
@@ -99,6 +101,7 @@ FEEDS: tuple[Feed, ...] = (
         layout="{day}.json",
         per_line=False,
         ddl="account_id varchar not null, plan varchar not null, payload varchar not null",
+        members=(),
         fields=(),
         checks=(
             (_non_empty_text("doc -> 'account_id'"), "'missing account_id'"),
@@ -121,6 +124,7 @@ FEEDS: tuple[Feed, ...] = (
         layout="{day}.json",
         per_line=False,
         ddl="user_count integer not null, payload varchar not null",
+        members=(),
         fields=(),
         checks=(
             ("json_type(doc -> 'users') is distinct from 'ARRAY'", "'users is not a list'"),
@@ -143,6 +147,7 @@ FEEDS: tuple[Feed, ...] = (
         layout="*/{day}.json",
         per_line=False,
         ddl="cloud_name varchar not null, payload varchar not null",
+        members=(),
         fields=(),
         checks=(),
         columns=("cloud_name", "text"),
@@ -157,20 +162,29 @@ FEEDS: tuple[Feed, ...] = (
             "notification_type varchar not null, event_at timestamp not null, "
             "payload_hash varchar not null, payload varchar not null"
         ),
+        members=(
+            ("notification_type_json", "$.notification_type"),
+            ("triggered_at_json", "$.notification_context.triggered_at"),
+            ("timestamp_json", "$.timestamp"),
+            ("created_at_json", "$.created_at"),
+            ("asset_id_json", "$.asset_id"),
+            ("resource_type_json", "$.resource_type"),
+            ("resources_json", "$.resources"),
+        ),
         fields=(f"{NOTIFICATION_TIME} as event_time",),
         checks=(
-            (_non_empty_text("doc -> 'notification_type'"), "'missing notification_type'"),
+            (_non_empty_text("notification_type_json"), "'missing notification_type'"),
             *_time_checks("event_time", "event time"),
             (
-                "(doc ->> 'notification_type') = 'upload' and ("
-                + _non_empty_text("doc -> 'asset_id'")
+                "(notification_type_json ->> '$') = 'upload' and ("
+                + _non_empty_text("asset_id_json")
                 + " or "
-                + _non_empty_text("doc -> 'resource_type'")
+                + _non_empty_text("resource_type_json")
                 + ")",
                 "'upload without asset_id or resource_type'",
             ),
             (
-                "(doc ->> 'notification_type') = 'delete' and (coalesce("
+                "(notification_type_json ->> '$') = 'delete' and (coalesce("
                 + DELETED_RESOURCES
                 + ", 0) = 0 or "
                 + _present(DELETED_ASSET_IDS)
@@ -183,7 +197,7 @@ FEEDS: tuple[Feed, ...] = (
         columns=(
             "line_number",
             "cloud_name",
-            "doc ->> 'notification_type'",
+            "notification_type_json ->> '$'",
             UTC_TIMESTAMP.format(JSON_TEXT.format("event_time")),
             "md5(doc)",
             "text",
@@ -199,22 +213,28 @@ FEEDS: tuple[Feed, ...] = (
             "occurred_at timestamp not null, action varchar not null, cloud_name varchar, "
             "payload_hash varchar not null, payload varchar not null"
         ),
+        members=(
+            ("id_json", "$.id"),
+            ("occurred_at_json", "$.occurred_at"),
+            ("action_json", "$.action"),
+            ("cloud_name_json", "$.cloud_name"),
+        ),
         fields=(),
         checks=(
             (
-                "coalesce(trim(doc ->> 'id'), '') = ''"
-                " or json_type(doc -> 'id') not in ('VARCHAR', 'BIGINT', 'UBIGINT')",
+                "coalesce(trim(id_json ->> '$'), '') = ''"
+                " or json_type(id_json) not in ('VARCHAR', 'BIGINT', 'UBIGINT')",
                 "'missing id'",
             ),
-            *_time_checks("doc -> 'occurred_at'", "occurred_at"),
-            (_non_empty_text("doc -> 'action'"), "'missing action'"),
+            *_time_checks("occurred_at_json", "occurred_at"),
+            (_non_empty_text("action_json"), "'missing action'"),
         ),
         columns=(
             "line_number",
-            "doc ->> 'id'",
-            UTC_TIMESTAMP.format(JSON_TEXT.format("doc -> 'occurred_at'")),
-            "doc ->> 'action'",
-            "doc ->> 'cloud_name'",
+            "id_json ->> '$'",
+            UTC_TIMESTAMP.format(JSON_TEXT.format("occurred_at_json")),
+            "action_json ->> '$'",
+            "cloud_name_json ->> '$'",
             "md5(doc)",
             "text",
         ),

@@ -330,6 +330,19 @@ with records as (
     inner join _files as f using (path)
     where r.text is not null {blank}
 ),
-with_fields as (select *{fields} from records)
+with_members as ({_members_sql(feed)}),
+with_fields as (select *{fields} from with_members)
 select *, {reason} as reason from with_fields
 """
+
+
+def _members_sql(feed: Feed) -> str:
+    """`records` with a column per member of the feed, all read from one parse of `doc`."""
+    if not feed.members:
+        return "select * from records"
+    paths = ", ".join(f"'{path}'" for _, path in feed.members)
+    columns = ", ".join(f"_members[{i}] as {name}" for i, (name, _) in enumerate(feed.members, 1))
+    return (
+        f"select * exclude (_members), {columns} "
+        f"from (select *, json_extract(doc, [{paths}]) as _members from records)"
+    )
