@@ -86,10 +86,11 @@ def run_tags(first: date, last: date) -> dict[str, str]:
 
 
 def dagster_home(settings: Settings) -> Path:
-    """A persistent Dagster home configured by the repository's dagster.yaml."""
+    """A persistent Dagster home configured by DAM_DAGSTER_CONFIG (the repository's
+    dagster.yaml unless set)."""
     home = settings.dagster_home
     home.mkdir(parents=True, exist_ok=True)
-    config = PROJECT_ROOT / "dagster.yaml"
+    config = settings.dagster_config
     target = home / "dagster.yaml"
     if config.resolve() != target.resolve() and (
         not target.exists() or target.read_text() != config.read_text()
@@ -131,8 +132,11 @@ def cmd_generate(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_prepare(args: argparse.Namespace, settings: Settings) -> int:
+    """What a run, the UI or a Dagster service needs first: the Dagster home with its
+    instance settings, and the parsed dbt project."""
     from orchestration.dbt.project import prepare_manifest
 
+    print(f"Dagster home: {dagster_home(settings)} (settings from {settings.dagster_config})")
     settings.export_for_dbt()
     if prepare_manifest():
         print("dbt manifest prepared")
@@ -335,16 +339,14 @@ def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_ui(args: argparse.Namespace, settings: Settings) -> int:
-    home = dagster_home(settings)
     cmd_prepare(args, settings)
     dagster = Path(sys.executable).parent / "dagster"
     command = [
         str(dagster), "dev", "--port", str(args.port),
         "-m", "orchestration.definitions", "--working-directory", str(PROJECT_ROOT),
     ]  # fmt: skip
-    print(f"Dagster home: {home}")
-    # Started from the Dagster home, which holds a copy of the repository's dagster.yaml.
-    return subprocess.call(command, cwd=home)
+    # Started from the Dagster home, which holds a copy of the instance settings.
+    return subprocess.call(command, cwd=settings.dagster_home)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -370,7 +372,9 @@ def build_parser() -> argparse.ArgumentParser:
         )
     gen.set_defaults(handler=cmd_generate)
 
-    sub.add_parser("prepare", help="parse the dbt project").set_defaults(handler=cmd_prepare)
+    sub.add_parser(
+        "prepare", help="set up the Dagster home and parse the dbt project"
+    ).set_defaults(handler=cmd_prepare)
 
     run = sub.add_parser("run", help="load the landing zone and build the models in one run")
     run.add_argument("--start", help="first arrival day (default: the earliest in the zone)")

@@ -35,6 +35,7 @@ class Settings:
     report_max_age_days: int
     report_max_count: int
     dagster_home: Path
+    dagster_config: Path  # the instance settings copied into the Dagster home
     first_arrival_day: date
     max_quarantine_rate: float
     duckdb_memory_limit: str
@@ -63,6 +64,9 @@ class Settings:
             raise ValueError(
                 f"DAM_FIRST_ARRIVAL_DAY must be a date (YYYY-MM-DD), got {first_day!r}"
             ) from error
+        dagster_config = _path("DAM_DAGSTER_CONFIG", PROJECT_ROOT / "dagster.yaml")
+        if not dagster_config.is_file():
+            raise ValueError(f"DAM_DAGSTER_CONFIG: no such file: {dagster_config}")
         rate = _float("DAM_MAX_QUARANTINE_RATE", 0.05)
         if not 0.0 <= rate <= 1.0:
             raise ValueError(f"DAM_MAX_QUARANTINE_RATE must be between 0 and 1, got {rate}")
@@ -75,6 +79,7 @@ class Settings:
             report_max_age_days=int(_float("DAM_REPORT_MAX_AGE_DAYS", 30)),
             report_max_count=int(_float("DAM_REPORT_MAX_COUNT", 30)),
             dagster_home=_path("DAGSTER_HOME", data_dir / "dagster_home"),
+            dagster_config=dagster_config,
             first_arrival_day=first_arrival_day,
             max_quarantine_rate=rate,
             duckdb_memory_limit=os.environ.get("DAM_DUCKDB_MEMORY_LIMIT", "3GB"),

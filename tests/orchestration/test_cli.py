@@ -153,3 +153,19 @@ def test_only_ingest_then_only_build_equals_the_whole_run(built, small_zone, tmp
     build = run_cli("run", "--only", "build", data=tmp_path, landing=small_zone)
     assert build.returncode == 0, build.stderr[-2000:]
     assert tables(tmp_path / "serving" / "marts.duckdb") == tables(built["serving"])
+
+
+def test_a_missing_dagster_config_is_a_configuration_error(tmp_path, small_zone):
+    missing = tmp_path / "nowhere" / "dagster.yaml"
+    result = run_cli("prepare", data=tmp_path, landing=small_zone, DAM_DAGSTER_CONFIG=str(missing))
+    assert result.returncode == 2
+    assert f"DAM_DAGSTER_CONFIG: no such file: {missing}" in result.stderr
+    assert not (tmp_path / "dagster_home").exists()
+
+
+def test_prepare_writes_the_dagster_home_from_the_chosen_settings(tmp_path, small_zone):
+    chosen = tmp_path / "instance.yaml"
+    chosen.write_text("telemetry:\n  enabled: false\n")
+    result = run_cli("prepare", data=tmp_path, landing=small_zone, DAM_DAGSTER_CONFIG=str(chosen))
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "dagster_home" / "dagster.yaml").read_text() == chosen.read_text()
