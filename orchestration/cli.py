@@ -21,6 +21,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
+from orchestration.event_log import home_settings
 from orchestration.partitions import RANGE_END_TAG, RANGE_START_TAG
 from orchestration.settings import PROJECT_ROOT, Settings
 
@@ -86,16 +87,18 @@ def run_tags(first: date, last: date) -> dict[str, str]:
 
 
 def dagster_home(settings: Settings) -> Path:
-    """A persistent Dagster home configured by DAM_DAGSTER_CONFIG (the repository's
-    dagster.yaml unless set)."""
+    """A persistent Dagster home with the instance settings of DAM_DAGSTER_CONFIG (the
+    repository's dagster.yaml unless set), completed by `home_settings`."""
     home = settings.dagster_home
     home.mkdir(parents=True, exist_ok=True)
-    config = settings.dagster_config
     target = home / "dagster.yaml"
-    if config.resolve() != target.resolve() and (
-        not target.exists() or target.read_text() != config.read_text()
-    ):
-        shutil.copyfile(config, target)
+    if settings.dagster_config.resolve() != target.resolve():
+        wanted = home_settings(settings.dagster_config.read_text(), home)
+        if not target.exists() or target.read_text() != wanted:
+            # Written aside and renamed: a process starting meanwhile reads whole settings.
+            aside = target.with_name(f".dagster.yaml.{os.getpid()}")
+            aside.write_text(wanted)
+            os.replace(aside, target)
     os.environ["DAGSTER_HOME"] = str(home)
     return home
 

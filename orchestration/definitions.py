@@ -10,15 +10,14 @@ from orchestration.dbt.project import dbt_executable, dbt_project
 from orchestration.ingest.assets import LandingZone, build_ingest_assets
 from orchestration.jobs import build_load_warehouse_job
 from orchestration.reports.assets import (
-    ReportStore,
     activity_report,
     activity_report_job,
     report_requests,
+    report_resources,
     report_retention,
     request_activity_report,
     retire_reports_job,
 )
-from orchestration.resources import Warehouse
 from orchestration.schedules import build_daily_schedule
 from orchestration.serving.assets import ServingFile, build_publish_asset
 from orchestration.settings import Settings
@@ -39,10 +38,9 @@ defs = dg.Definitions(
     schedules=[build_daily_schedule(load_warehouse)],
     sensors=[report_requests, report_retention],
     resources={
-        "warehouse": Warehouse.from_settings(settings),
+        **report_resources(settings),  # the warehouse and the report store
         "landing": LandingZone.from_settings(settings),
         "dbt": DbtCliResource(project_dir=dbt_project(), dbt_executable=dbt_executable()),
         "serving": ServingFile(path=str(settings.serving_path)),
-        "reports": ReportStore.from_settings(settings),
     },
 )

@@ -5,14 +5,19 @@ asset and day. The stock SQLite storage writes each on its own (a new engine, co
 and commit per event, into two database files), which made those events most of a long
 ingest run. Dagster hands asset events over in batches when `DAGSTER_EVENT_BATCH_SIZE` is
 set; this storage sets it and stores each batch with one transaction per file.
+
+`dam-usage` writes it into the Dagster homes it sets up (`home_settings`), with the same
+files as the stock storage, unless the instance settings choose a storage of their own.
 """
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Sequence
+from pathlib import Path
 
-from dagster import Field, StringSource
+import yaml
 from dagster._core.events import ASSET_CHECK_EVENTS, ASSET_EVENTS
 from dagster._core.events.log import EventLogEntry
 from dagster._core.storage.event_log import SqliteEventLogStorage
@@ -23,15 +28,11 @@ BATCH_SIZE = "1000"
 class BatchingSqliteEventLogStorage(SqliteEventLogStorage):
     """The stock SQLite event log (same files, same tables) with a one-transaction batch write."""
 
-    def __init__(self, base_dir: str | None = None, inst_data=None):
+    def __init__(self, base_dir: str, inst_data=None):
         # Dagster reads the variable whenever it hands over an event, in every process that
         # opens this instance (CLI, run workers, webserver, daemon).
         os.environ.setdefault("DAGSTER_EVENT_BATCH_SIZE", BATCH_SIZE)
-        super().__init__(base_dir or default_base_dir(), inst_data=inst_data)
-
-    @classmethod
-    def config_type(cls):
-        return {"base_dir": Field(StringSource, is_required=False)}
+        super().__init__(base_dir, inst_data=inst_data)
 
     @classmethod
     def from_config_value(cls, inst_data, config_value):
@@ -67,6 +68,18 @@ class BatchingSqliteEventLogStorage(SqliteEventLogStorage):
                 self.store_asset_check_event(event, event_id)
 
 
-def default_base_dir() -> str:
-    """Where Dagster keeps the event log of a home without storage settings."""
-    return os.path.join(os.environ["DAGSTER_HOME"], "history", "runs")
+def home_settings(settings_text: str, home: Path) -> str:
+    """The instance settings for a Dagster home: as given, plus this event log in the
+    stock event log's place unless they choose their own storage."""
+    chosen = yaml.safe_load(settings_text) or {}
+    if {"storage", "event_log_storage"} & set(chosen):
+        return settings_text
+    base_dir = json.dumps(str(home / "history" / "runs"))
+    return (
+        settings_text.rstrip("\n")
+        + "\n\n# Added by dam-usage: the SQLite event log, writing batches of events at once.\n"
+        + "event_log_storage:\n"
+        + f"  module: {__name__}\n"
+        + f"  class: {BatchingSqliteEventLogStorage.__name__}\n"
+        + f"  config:\n    base_dir: {base_dir}\n"
+    )

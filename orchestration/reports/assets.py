@@ -94,6 +94,21 @@ activity_report_job = dg.define_asset_job(
 )
 
 
+def report_resources(settings: Settings) -> dict:
+    return {
+        "warehouse": Warehouse.from_settings(settings),
+        "reports": ReportStore.from_settings(settings),
+    }
+
+
+def report_worker_definitions(settings: Settings) -> dg.Definitions:
+    """Only what a report's run needs. The whole code location (the dbt project among it)
+    takes longer to load than a month's report takes to write."""
+    return dg.Definitions(
+        assets=[activity_report], jobs=[activity_report_job], resources=report_resources(settings)
+    )
+
+
 class RetireConfig(dg.Config):
     # (report id, generated_at) pairs as the sensor saw them: a report generated again
     # since then is left alone.

@@ -74,8 +74,9 @@ def generate(key: str, settings: Settings) -> bool:
     """Run the report job for one key in this process (the launched process does this)."""
     import dagster as dg
 
-    from orchestration.definitions import defs
+    from orchestration.reports.assets import report_worker_definitions
 
+    defs = report_worker_definitions(settings)
     ReportRange.from_key(key)
     with (
         dg.DagsterInstance.get() as instance,

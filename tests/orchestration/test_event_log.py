@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import dagster as dg
-from dagster._core.instance.ref import InstanceRef
+import yaml
 
 from orchestration.cli import landing_days
-from orchestration.event_log import BatchingSqliteEventLogStorage
+from orchestration.event_log import BatchingSqliteEventLogStorage, home_settings
 from orchestration.ingest.assets import QUARANTINE_CHECK
 from orchestration.ingest.feeds import FEEDS
+from orchestration.settings import PROJECT_ROOT
 
 
-def test_a_run_over_many_days_records_every_partition_and_check(built, small_zone, monkeypatch):
-    home = str(built["data"] / "dagster_home")
-    monkeypatch.setenv("DAGSTER_HOME", home)
-    instance = dg.DagsterInstance.from_ref(InstanceRef.from_dir(home))
+def test_a_run_over_many_days_records_every_partition_and_check(built, small_zone):
+    instance = dg.DagsterInstance.from_config(str(built["data"] / "dagster_home"))
     storage = instance.event_log_storage
     assert isinstance(storage, BatchingSqliteEventLogStorage)
     days = {day.isoformat() for day in landing_days(small_zone)}
@@ -35,3 +34,16 @@ def test_a_run_over_many_days_records_every_partition_and_check(built, small_zon
         (evaluation,) = storage.get_asset_check_execution_history(check, limit=10)
         assert evaluation.run_id == run.run_id
         assert evaluation.status.value == "SUCCEEDED"
+
+
+def test_a_home_gets_the_batching_log_unless_its_settings_choose_a_storage(tmp_path):
+    plain = "telemetry:\n  enabled: false\n"
+    completed = yaml.safe_load(home_settings(plain, tmp_path))
+    assert completed["telemetry"] == {"enabled": False}
+    assert completed["event_log_storage"] == {
+        "module": "orchestration.event_log",
+        "class": "BatchingSqliteEventLogStorage",
+        "config": {"base_dir": str(tmp_path / "history" / "runs")},
+    }
+    deploy = (PROJECT_ROOT / "deploy" / "dagster.yaml").read_text()
+    assert home_settings(deploy, tmp_path) == deploy

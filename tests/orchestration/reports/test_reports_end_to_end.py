@@ -8,9 +8,11 @@ import json
 import time
 from datetime import date, timedelta
 
+import dagster as dg
 import duckdb
 import pytest
 
+from orchestration.reports.assets import ACTIVITY_REPORT
 from orchestration.reports.generate import write_report
 from orchestration.reports.requests import ReportRange
 from tests.conftest import run_cli
@@ -93,6 +95,9 @@ def test_request_follow_and_download_from_the_cli(built, small_zone, reference, 
     report_id = f"{start}_{end}"
     assert asked.stdout.strip() == f"{report_id} requested"
     assert wait_until_ready(report_id, data, small_zone).strip() == f"{report_id} ready"
+    # The report's run is in the Dagster instance, as a materialization of its partition.
+    with dg.DagsterInstance.from_config(str(data / "dagster_home")) as instance:
+        assert report_id in instance.get_materialized_partitions(ACTIVITY_REPORT)
     out = tmp_path / "report.csv"
     download = run_cli(
         "report", "download", report_id, "--out", str(out), data=data, landing=small_zone
