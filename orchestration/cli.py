@@ -21,8 +21,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from orchestration.event_log import home_settings
-from orchestration.partitions import RANGE_END_TAG, RANGE_START_TAG
+from orchestration.home import dagster_home
 from orchestration.settings import PROJECT_ROOT, Settings
 
 DAY_FOLDER = re.compile(r"^(\d{4}-\d{2}-\d{2})(\.json)?$")
@@ -83,24 +82,9 @@ def step_selection(only: str | None):
 
 def run_tags(first: date, last: date) -> dict[str, str]:
     """Tags that make one run cover a range of arrival-day partitions."""
+    from orchestration.partitions import RANGE_END_TAG, RANGE_START_TAG
+
     return {RANGE_START_TAG: first.isoformat(), RANGE_END_TAG: last.isoformat()}
-
-
-def dagster_home(settings: Settings) -> Path:
-    """A persistent Dagster home with the instance settings of DAM_DAGSTER_CONFIG (the
-    repository's dagster.yaml unless set), completed by `home_settings`."""
-    home = settings.dagster_home
-    home.mkdir(parents=True, exist_ok=True)
-    target = home / "dagster.yaml"
-    if settings.dagster_config.resolve() != target.resolve():
-        wanted = home_settings(settings.dagster_config.read_text(), home)
-        if not target.exists() or target.read_text() != wanted:
-            # Written aside and renamed: a process starting meanwhile reads whole settings.
-            aside = target.with_name(f".dagster.yaml.{os.getpid()}")
-            aside.write_text(wanted)
-            os.replace(aside, target)
-    os.environ["DAGSTER_HOME"] = str(home)
-    return home
 
 
 def cmd_generate(args: argparse.Namespace, settings: Settings) -> int:
@@ -175,13 +159,13 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     import dagster as dg
 
     from orchestration.definitions import defs
-    from orchestration.processes import process_tags, reclaiming
+    from orchestration.processes import announce_reclaimed, process_tags, reclaiming
 
     print(f"Loading arrival days {first} to {last} from {settings.landing_dir}")
     job = defs.resolve_job_def("load_warehouse")
     with (
         dg.DagsterInstance.get() as instance,
-        reclaiming(instance, settings.slot_reclaim_seconds, _report_reclaimed),
+        reclaiming(instance, settings.slot_reclaim_seconds, announce_reclaimed),
     ):
         selection = step_selection(args.only)
         result = job.execute_in_process(
@@ -203,10 +187,6 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     print()
     return cmd_dashboard(argparse.Namespace(viewer=None, day=None), settings)
-
-
-def _report_reclaimed(run_id: str) -> None:
-    print(f"Run {run_id} had been killed: marked failed, its DuckDB slot freed", flush=True)
 
 
 def cmd_dashboard(args: argparse.Namespace, settings: Settings) -> int:
@@ -290,7 +270,6 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     if args.action == "generate":
         dagster_home(settings)
-        cmd_prepare(args, settings)
         return 0 if generate(args.report_id, settings) else 1
     if args.action == "list":
         for r in registry.all():

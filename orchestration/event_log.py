@@ -6,18 +6,15 @@ and commit per event, into two database files), which made those events most of 
 ingest run. Dagster hands asset events over in batches when `DAGSTER_EVENT_BATCH_SIZE` is
 set; this storage sets it and stores each batch with one transaction per file.
 
-`dam-usage` writes it into the Dagster homes it sets up (`home_settings`), with the same
-files as the stock storage, unless the instance settings choose a storage of their own.
+`dam-usage` writes it into the Dagster homes it sets up (orchestration/home.py), with the
+same files as the stock storage, unless the instance settings choose a storage of their own.
 """
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Sequence
-from pathlib import Path
 
-import yaml
 from dagster._core.events import ASSET_CHECK_EVENTS, ASSET_EVENTS
 from dagster._core.events.log import EventLogEntry
 from dagster._core.storage.event_log import SqliteEventLogStorage
@@ -66,20 +63,3 @@ class BatchingSqliteEventLogStorage(SqliteEventLogStorage):
         for event, event_id in stored:
             if event.dagster_event_type in ASSET_CHECK_EVENTS:
                 self.store_asset_check_event(event, event_id)
-
-
-def home_settings(settings_text: str, home: Path) -> str:
-    """The instance settings for a Dagster home: as given, plus this event log in the
-    stock event log's place unless they choose their own storage."""
-    chosen = yaml.safe_load(settings_text) or {}
-    if {"storage", "event_log_storage"} & set(chosen):
-        return settings_text
-    base_dir = json.dumps(str(home / "history" / "runs"))
-    return (
-        settings_text.rstrip("\n")
-        + "\n\n# Added by dam-usage: the SQLite event log, writing batches of events at once.\n"
-        + "event_log_storage:\n"
-        + f"  module: {__name__}\n"
-        + f"  class: {BatchingSqliteEventLogStorage.__name__}\n"
-        + f"  config:\n    base_dir: {base_dir}\n"
-    )

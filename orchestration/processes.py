@@ -14,8 +14,10 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import dagster as dg
+if TYPE_CHECKING:  # imported where used: `alive` serves commands that need no Dagster
+    import dagster as dg
 
 PID_TAG = "dam/pid"
 HOST_TAG = "dam/host"
@@ -46,6 +48,8 @@ def alive(pid: int) -> bool:
 
 def reclaim_abandoned_runs(instance: dg.DagsterInstance) -> list[str]:
     """Fail the unfinished runs of this machine whose process is gone; free their slots."""
+    import dagster as dg
+
     runs = instance.get_runs(
         filters=dg.RunsFilter(
             statuses=[dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.STARTING],
@@ -84,3 +88,8 @@ def reclaiming(
     finally:
         stop.set()
         watcher.join()
+
+
+def announce_reclaimed(run_id: str) -> None:
+    """What a run prints (into its log) when it reclaimed a killed run."""
+    print(f"Run {run_id} had been killed: marked failed, its DuckDB slot freed", flush=True)

@@ -8,8 +8,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from orchestration.processes import alive, process_tags, reclaiming
-from orchestration.reports.assets import REPORT_PARTITIONS
+from orchestration.processes import alive, announce_reclaimed, process_tags, reclaiming
 from orchestration.reports.registry import Registry, Report
 from orchestration.reports.requests import ReportRange, check_request
 from orchestration.settings import Settings
@@ -74,13 +73,13 @@ def generate(key: str, settings: Settings) -> bool:
     """Run the report job for one key in this process (the launched process does this)."""
     import dagster as dg
 
-    from orchestration.reports.assets import report_worker_definitions
+    from orchestration.reports.assets import REPORT_PARTITIONS, report_worker_definitions
 
     defs = report_worker_definitions(settings)
     ReportRange.from_key(key)
     with (
         dg.DagsterInstance.get() as instance,
-        reclaiming(instance, settings.slot_reclaim_seconds, lambda run_id: None),
+        reclaiming(instance, settings.slot_reclaim_seconds, announce_reclaimed),
     ):
         if not instance.has_dynamic_partition(REPORT_PARTITIONS.name, key):
             instance.add_dynamic_partitions(REPORT_PARTITIONS.name, [key])

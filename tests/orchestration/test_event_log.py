@@ -6,7 +6,8 @@ import dagster as dg
 import yaml
 
 from orchestration.cli import landing_days
-from orchestration.event_log import BatchingSqliteEventLogStorage, home_settings
+from orchestration.event_log import BatchingSqliteEventLogStorage
+from orchestration.home import EVENT_LOG_CLASS, EVENT_LOG_MODULE, home_settings
 from orchestration.ingest.assets import QUARANTINE_CHECK
 from orchestration.ingest.feeds import FEEDS
 from orchestration.settings import PROJECT_ROOT
@@ -41,8 +42,8 @@ def test_a_home_gets_the_batching_log_unless_its_settings_choose_a_storage(tmp_p
     completed = yaml.safe_load(home_settings(plain, tmp_path))
     assert completed["telemetry"] == {"enabled": False}
     assert completed["event_log_storage"] == {
-        "module": "orchestration.event_log",
-        "class": "BatchingSqliteEventLogStorage",
+        "module": EVENT_LOG_MODULE,
+        "class": EVENT_LOG_CLASS,
         "config": {"base_dir": str(tmp_path / "history" / "runs")},
     }
     deploy = (PROJECT_ROOT / "deploy" / "dagster.yaml").read_text()
