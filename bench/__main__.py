@@ -85,6 +85,8 @@ def run_once(zone: Path, config: SampleConfig, data: Path, logs: Path) -> dict[s
         env,
         logs / "increment.log",
     )
+    increment_dbt = json.loads((data / "dbt" / "last_run" / "run_results.json").read_text())
+    found["increment_dbt"] = Sample(increment_dbt["elapsed_time"], found["increment"].peak_bytes)
     report = ReportRange(last - timedelta(days=31), last)  # 30 whole days
     found["report"] = request_report(cli, env, data, zone, report, logs / "report.log")
     found["report_baseline"] = measure(

@@ -21,6 +21,11 @@ import duckdb
 from orchestration.ingest.feeds import QUARANTINE_DDL, Feed
 
 BATCH_BYTES = 512 * 1024 * 1024
+# A whole-file document is one row, and DuckDB keeps what each JSON function allocates for
+# the rows of a vector until the vector is done; checks that read a large document many
+# times need many of them in far less memory than their size suggests, so they come in
+# small batches (a 10 M-event account's user snapshots ran out of 3 GB read all at once).
+DOCUMENT_BATCH_BYTES = 16 * 1024 * 1024
 MAX_LINE_BYTES = 64 * 1024 * 1024
 READ_LINES = """
 create or replace temp table _lines as
@@ -114,8 +119,10 @@ def landing_files(feed: Feed, landing: Path, days: Iterable[date]) -> list[Landi
     return found
 
 
-def batches(days: Sequence[date], files: Sequence[LandingFile]) -> Iterator[tuple[list, list]]:
-    """Consecutive days grouped so that one batch reads at most about BATCH_BYTES."""
+def batches(
+    days: Sequence[date], files: Sequence[LandingFile], budget: int = BATCH_BYTES
+) -> Iterator[tuple[list, list]]:
+    """Consecutive days grouped so that one batch reads at most about `budget` bytes."""
     by_day: dict[date, list[LandingFile]] = {day: [] for day in days}
     for f in files:
         by_day[f.arrival_date].append(f)
@@ -124,7 +131,7 @@ def batches(days: Sequence[date], files: Sequence[LandingFile]) -> Iterator[tupl
     size = 0
     for day in days:
         day_size = sum(f.size for f in by_day[day])
-        if batch_days and size + day_size > BATCH_BYTES:
+        if batch_days and size + day_size > budget:
             yield batch_days, batch_files
             batch_days, batch_files, size = [], [], 0
         batch_days.append(day)
@@ -150,7 +157,8 @@ def load_feed(
     """Replace the given arrival days of one feed with what the landing zone holds now."""
     ensure_schema(con, [feed])
     report = LoadReport(feed=feed.name, days=list(days))
-    for batch_days, batch_files in batches(days, landing_files(feed, landing, days)):
+    budget = BATCH_BYTES if feed.per_line else DOCUMENT_BATCH_BYTES
+    for batch_days, batch_files in batches(days, landing_files(feed, landing, days), budget):
         # Reading and checking happen in temporary tables first: a reader error there
         # cannot abort the transaction that swaps the days' rows.
         _stage_batch(con, feed, batch_files)

@@ -6,10 +6,11 @@ from __future__ import annotations
 import json
 from datetime import date
 
+import duckdb
 import pytest
 
 from orchestration.ingest.feeds import FEEDS, FEEDS_BY_NAME
-from orchestration.ingest.load import LandingZoneMissing, load_feed
+from orchestration.ingest.load import LandingFile, LandingZoneMissing, batches, load_feed
 from tests.conftest import accepts, parse_utc, small_days, zone_lines
 
 DAY = date(2024, 5, 1)
@@ -359,3 +360,35 @@ def test_a_missing_day_is_an_empty_partition(con, tmp_path):
 def test_a_missing_landing_folder_names_the_expected_path(con, tmp_path):
     with pytest.raises(LandingZoneMissing, match=str(tmp_path / "nowhere" / "usage")):
         load_feed(con, FEEDS_BY_NAME["usage"], tmp_path / "nowhere", [DAY])
+
+
+def test_batches_keep_days_whole_and_within_the_budget(tmp_path):
+    days = [date(2024, 5, d) for d in range(1, 8)]
+    sizes = {1: 4, 2: 4, 3: 9, 4: 1, 5: 1, 6: 1, 7: 0}  # day 3 alone exceeds the budget
+    files = [
+        LandingFile(tmp_path / f"{d}", f"f{d}", day, None, sizes[d], None)
+        for d, day in enumerate(days, start=1)
+    ]
+    found = list(batches(days, files, budget=8))
+    assert [[day.day for day in batch_days] for batch_days, _ in found] == [
+        [1, 2], [3], [4, 5, 6, 7]
+    ]  # fmt: skip
+    assert [[f.source_file for f in batch_files] for _, batch_files in found] == [
+        ["f1", "f2"], ["f3"], ["f4", "f5", "f6", "f7"]
+    ]  # fmt: skip
+
+
+def test_large_snapshot_documents_load_within_a_small_memory_limit(tmp_path):
+    """Every check reads the whole document; a month of large user snapshots at once
+    once needed several times its size in memory."""
+    days = [date(2024, 5, d) for d in range(1, 31)]
+    users = [{"id": f"u{i}", "email": f"user{i}@example.com", "role": "admin",
+              "enabled": True, "name": "x" * 200} for i in range(4000)]  # fmt: skip
+    (tmp_path / "users").mkdir()
+    for day in days:
+        doc = {"users": users, "user_groups": [{"id": "g", "users": users[:100]}]}
+        (tmp_path / "users" / f"{day}.json").write_text(json.dumps(doc))
+    con = duckdb.connect(config={"memory_limit": "1GB"})
+    report = load_feed(con, FEEDS_BY_NAME["users"], tmp_path, days)
+    assert (report.records, report.quarantined) == (30, 0)
+    assert con.execute("select sum(user_count) from raw.users").fetchone()[0] == 30 * 4000
