@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import os
 import platform
 import shutil
@@ -37,7 +38,13 @@ def landing_zone(work: Path, config: SampleConfig) -> tuple[Path, bool]:
     manifest = zone / MANIFEST_NAME
     if manifest.exists() and json.loads(manifest.read_text()).get("config") == _as_dict(config):
         return zone, False
-    generate(config, zone)
+    # In a process of its own: this one forks every measured stage, and a child's maximum
+    # resident size starts from this process's size at the fork.
+    generator = multiprocessing.get_context("spawn").Process(target=generate, args=(config, zone))
+    generator.start()
+    generator.join()
+    if generator.exitcode != 0:
+        raise RuntimeError(f"generating the landing zone failed ({generator.exitcode})")
     return zone, True
 
 
