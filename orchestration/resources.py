@@ -22,6 +22,9 @@ class Warehouse(dg.ConfigurableResource):
     path: str
     memory_limit: str = "3GB"
     temp_directory: str = ""
+    # A writer waits this long for another process (a reader, the dbt process of a run that
+    # was just killed) to let go of the file before it fails.
+    lock_wait_seconds: float = 60
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Warehouse:
@@ -29,6 +32,7 @@ class Warehouse(dg.ConfigurableResource):
             path=str(settings.warehouse_path),
             memory_limit=settings.duckdb_memory_limit,
             temp_directory=str(settings.duckdb_temp_dir),
+            lock_wait_seconds=settings.lock_wait_seconds,
         )
 
     @contextmanager

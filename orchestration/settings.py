@@ -41,6 +41,7 @@ class Settings:
     duckdb_memory_limit: str
     duckdb_temp_dir: Path
     slot_reclaim_seconds: float
+    lock_wait_seconds: float  # how long a writer waits for another process to let go of the file
 
     @property
     def dbt_dir(self) -> Path:
@@ -85,4 +86,5 @@ class Settings:
             duckdb_memory_limit=os.environ.get("DAM_DUCKDB_MEMORY_LIMIT", "3GB"),
             duckdb_temp_dir=_path("DAM_DUCKDB_TEMP_DIR", data_dir / "duckdb_tmp"),
             slot_reclaim_seconds=max(_float("DAM_SLOT_RECLAIM_SECONDS", 15), 1.0),
+            lock_wait_seconds=max(_float("DAM_LOCK_WAIT_SECONDS", 60), 0.0),
         )

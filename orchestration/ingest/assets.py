@@ -76,7 +76,7 @@ def build_ingest_asset(feed: Feed, settings: Settings) -> dg.AssetsDefinition:
     def ingest(context: dg.AssetExecutionContext, warehouse: Warehouse, landing: LandingZone):
         days = days_of(context)
         try:
-            with warehouse.connect() as con:
+            with warehouse.connect(wait_seconds=warehouse.lock_wait_seconds) as con:
                 report = load_feed(con, feed, Path(landing.root), days)
         except LandingZoneMissing as error:
             raise dg.Failure(description=str(error)) from error

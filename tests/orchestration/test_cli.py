@@ -119,8 +119,9 @@ def test_a_locked_warehouse_is_a_clear_error(tmp_path, small_zone):
     try:
         assert holder.stdout.readline().strip() == "holding"
         result = run_cli(
-            "run", "--start", "2024-05-01", "--end", "2024-05-01", data=data, landing=small_zone
-        )
+            "run", "--start", "2024-05-01", "--end", "2024-05-01", data=data,
+            landing=small_zone, DAM_LOCK_WAIT_SECONDS="0",
+        )  # fmt: skip
     finally:
         holder.kill()
         holder.wait()
