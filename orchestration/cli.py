@@ -182,7 +182,13 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
             if event.is_step_failure:
                 print(f"FAILED {event.step_key}: {failure_reason(event)}", file=sys.stderr)
         return 1
-    cmd_summary(args, settings)
+    from orchestration.resources import WarehouseUnavailable
+
+    try:
+        cmd_summary(args, settings)
+    except WarehouseUnavailable:
+        # The run has let go of the writer slot: the next run may already be writing.
+        print("Warehouse summary skipped: another run is writing the warehouse.", file=sys.stderr)
     if args.only == "ingest":
         return 0
     print()

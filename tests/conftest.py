@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -57,6 +58,22 @@ def run_cli(*args: str, data: Path, landing: Path, timeout: int = 600, **env: st
         text=True,
         timeout=timeout,
     )
+
+
+def admin_of(zone: Path) -> dict:
+    """The first user of the zone's latest users snapshot: an enabled master admin."""
+    return json.loads(sorted((zone / "users").glob("*.json"))[-1].read_text())["users"][0]
+
+
+def final_report_status(report_id: str, data: Path, zone: Path, seconds=300, **env) -> str:
+    """`dam-usage report status` once the report is ready or failed ("timed out" if never)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        status = run_cli("report", "status", report_id, data=data, landing=zone, **env).stdout
+        if " ready" in status or " failed" in status:
+            return status.strip()
+        time.sleep(0.5)
+    return "timed out"
 
 
 @pytest.fixture(scope="session")

@@ -3,15 +3,13 @@ and schedules in a real PostgreSQL server, and nothing in SQLite."""
 
 from __future__ import annotations
 
-import json
-
 import psycopg2
 
 from orchestration.cli import landing_days
 from orchestration.reports.requests import ReportRange
 from orchestration.settings import PROJECT_ROOT
-from tests.conftest import run_cli
-from tests.drills.conftest import tables, wait_for
+from tests.conftest import admin_of, final_report_status, run_cli
+from tests.drills.conftest import tables
 
 DEPLOY_CONFIG = str(PROJECT_ROOT / "deploy" / "dagster.yaml")
 
@@ -44,20 +42,14 @@ def test_the_daily_job_and_a_report_run_on_a_postgres_instance(
     assert daily.returncode == 0, daily.stdout[-2000:] + daily.stderr[-2000:]
 
     report = ReportRange.parse(days[0], days[4])
-    admin = json.loads(sorted((small_zone / "users").glob("*.json"))[-1].read_text())["users"][0]
+    admin = admin_of(small_zone)
     asked = run_cli(
         "report", "request", "--start", days[0], "--end", days[4],
         "--requested-by", admin["email"], data=data, landing=small_zone, **env,
     )  # fmt: skip
     assert asked.returncode == 0, asked.stderr
 
-    def report_done() -> bool:
-        status = run_cli("report", "status", report.key, data=data, landing=small_zone, **env)
-        return " ready" in status.stdout or " failed" in status.stdout
-
-    wait_for(report_done, 300, "the report")
-    status = run_cli("report", "status", report.key, data=data, landing=small_zone, **env)
-    assert status.stdout.strip() == f"{report.key} ready"
+    assert final_report_status(report.key, data, small_zone, **env) == f"{report.key} ready"
 
     # The runs, their asset events and the check results are in PostgreSQL.
     runs = query(postgres, "select pipeline_name, status from runs order by create_timestamp")

@@ -6,7 +6,6 @@ warehouse equals an uninterrupted load."""
 from __future__ import annotations
 
 import csv
-import json
 import time
 from collections import Counter
 
@@ -16,7 +15,7 @@ import duckdb
 from orchestration.cli import landing_days
 from orchestration.reports.generate import write_report
 from orchestration.reports.requests import ReportRange
-from tests.conftest import run_cli
+from tests.conftest import admin_of, final_report_status, run_cli
 from tests.drills.conftest import kill_session, start, tables, wait_for
 
 RECLAIM = {"DAM_SLOT_RECLAIM_SECONDS": "2"}
@@ -53,7 +52,7 @@ def test_crowded_writers_are_serialised_and_a_dead_holder_blocks_nobody(
         "backfill": start("run", "--start", days[2], "--end", days[-2], data=data,
                           landing=small_zone, log=logs["backfill"], **RECLAIM),
     }  # fmt: skip
-    admin = json.loads(sorted((small_zone / "users").glob("*.json"))[-1].read_text())["users"][0]
+    admin = admin_of(small_zone)
     asked = run_cli(
         "report", "request", "--start", days[0], "--end", days[4],
         "--requested-by", admin["email"], data=data, landing=small_zone, **RECLAIM,
@@ -65,13 +64,7 @@ def test_crowded_writers_are_serialised_and_a_dead_holder_blocks_nobody(
     for name, process in crowd.items():
         assert process.wait(timeout=600) == 0, logs[name].read_text()[-3000:]
 
-    def report_done() -> bool:
-        status = run_cli("report", "status", report.key, data=data, landing=small_zone).stdout
-        return " ready" in status or " failed" in status
-
-    wait_for(report_done, 300, "the report")
-    status = run_cli("report", "status", report.key, data=data, landing=small_zone).stdout
-    assert status.strip() == f"{report.key} ready"
+    assert final_report_status(report.key, data, small_zone) == f"{report.key} ready"
     # Whichever of the crowd found the dead run first reclaimed it, and said so in its log.
     report_log = data / "reports" / "logs" / f"{report.key}.log"
     assert any("had been killed" in log.read_text() for log in [*logs.values(), report_log])

@@ -4,7 +4,6 @@ Screenshots go to test-artifacts/ui/."""
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import signal
@@ -18,7 +17,7 @@ import pytest
 
 from orchestration.cli import landing_days
 from orchestration.settings import PROJECT_ROOT
-from tests.conftest import cli_env, run_cli
+from tests.conftest import admin_of, cli_env, run_cli
 from tests.drills.conftest import wait_for
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -140,7 +139,7 @@ def test_report_partitions_and_the_retention_sensor(ui, page, small_zone):
     if not (ui["data"] / "serving" / "marts.duckdb").exists():
         built = run_cli("run", data=ui["data"], landing=small_zone)
         assert built.returncode == 0, built.stderr[-2000:]
-    admin = json.loads(sorted((small_zone / "users").glob("*.json"))[-1].read_text())["users"][0]
+    admin = admin_of(small_zone)
     key = f"{days[1]}_{days[4]}"
     asked = run_cli(
         "report", "request", "--start", days[1], "--end", days[4],

@@ -15,7 +15,7 @@ import pytest
 from orchestration.reports.assets import ACTIVITY_REPORT
 from orchestration.reports.generate import write_report
 from orchestration.reports.requests import ReportRange
-from tests.conftest import run_cli
+from tests.conftest import admin_of, final_report_status, run_cli
 from tests.reference import Reference
 
 HEADER = [
@@ -72,19 +72,9 @@ def test_one_day_apart_gives_an_empty_but_valid_report(warehouse, reference, tmp
     assert duckdb.sql(f"select count(*) from read_parquet('{files.parquet}')").fetchall() == [(0,)]
 
 
-def wait_until_ready(report_id, data, zone, seconds=180) -> str:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        status = run_cli("report", "status", report_id, data=data, landing=zone).stdout
-        if "ready" in status or "failed" in status:
-            return status
-        time.sleep(2)
-    return "timed out"
-
-
 def test_request_follow_and_download_from_the_cli(built, small_zone, reference, tmp_path):
     data = built["data"]
-    admin = json.loads(sorted((small_zone / "users").glob("*.json"))[-1].read_text())["users"][0]
+    admin = admin_of(small_zone)
     assert admin["role"] == "master_admin"
     start, end = str(reference.days[0]), str(reference.days[-1])
     asked = run_cli(
@@ -94,7 +84,7 @@ def test_request_follow_and_download_from_the_cli(built, small_zone, reference, 
     assert asked.returncode == 0, asked.stderr
     report_id = f"{start}_{end}"
     assert asked.stdout.strip() == f"{report_id} requested"
-    assert wait_until_ready(report_id, data, small_zone).strip() == f"{report_id} ready"
+    assert final_report_status(report_id, data, small_zone) == f"{report_id} ready"
     # The report's run is in the Dagster instance, as a materialization of its partition.
     with dg.DagsterInstance.from_config(str(data / "dagster_home")) as instance:
         assert report_id in instance.get_materialized_partitions(ACTIVITY_REPORT)
@@ -182,7 +172,7 @@ def test_a_killed_report_process_is_failed_and_a_retry_succeeds(built, small_zon
     from orchestration.reports.registry import Registry
 
     data = built["data"]
-    admin = json.loads(sorted((small_zone / "users").glob("*.json"))[-1].read_text())["users"][0]
+    admin = admin_of(small_zone)
     start, end = str(reference_days(small_zone)[1]), str(reference_days(small_zone)[4])
     report_id = f"{start}_{end}"
 
@@ -201,7 +191,7 @@ def test_a_killed_report_process_is_failed_and_a_retry_succeeds(built, small_zon
     folder = data / "reports" / report_id
     assert not [*folder.glob("*.csv"), *folder.glob("*.parquet")]  # nothing half-written
     assert ask().stdout.strip() == f"{report_id} requested"
-    assert wait_until_ready(report_id, data, small_zone).strip() == f"{report_id} ready"
+    assert final_report_status(report_id, data, small_zone) == f"{report_id} ready"
     header, rows = read_csv(registry.get(report_id).csv_path)
     assert header == HEADER and len(rows) == registry.get(report_id).row_count
 
