@@ -5,10 +5,13 @@
                             is none) into the DuckDB warehouse and build the dbt models
     python3 tasks.py test   set up, then run the test suite
     python3 tasks.py ui     set up, then start the Dagster UI
+    python3 tasks.py spark  set up with PySpark, then load the landing zone into local Spark
+                            tables and build the same dbt models on the spark target
     python3 tasks.py lint   set up, then run ruff and sqlfluff
     python3 tasks.py bench  set up, then run the benchmarks (bench/; --help for sizes)
 
-Set-up creates `.venv/` and installs the exact versions in requirements.lock; it is
+Set-up creates `.venv/` and installs the exact versions in requirements.lock, with the
+project's extras the task needs (tests and tools: dev; the spark target: spark); it is
 skipped when nothing it depends on has changed.
 """
 
@@ -25,11 +28,13 @@ ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 INPUTS = ("requirements.lock", "pyproject.toml")
+# The project's optional dependencies each task needs; the others need the development set.
+EXTRAS = {"run": "", "ui": "", "spark": "spark"}
 
 
-def ensure_environment() -> None:
+def ensure_environment(extra: str) -> None:
     digest = hashlib.sha256(b"".join((ROOT / name).read_bytes() for name in INPUTS)).hexdigest()
-    stamp = VENV / ".installed"
+    stamp = VENV / (f".installed-{extra}" if extra else ".installed")
     if stamp.exists() and stamp.read_text() == digest:
         return
     if not (BIN / "python").exists():
@@ -38,7 +43,9 @@ def ensure_environment() -> None:
     print("Installing the pinned dependencies (requirements.lock)", flush=True)
     pip = [str(BIN / "python"), "-m", "pip", "install", "--disable-pip-version-check", "-q"]
     subprocess.run(
-        [*pip, "-c", str(ROOT / "requirements.lock"), "-e", ".[dev]"], cwd=ROOT, check=True
+        [*pip, "-c", str(ROOT / "requirements.lock"), "-e", f".[{extra}]" if extra else "."],
+        cwd=ROOT,
+        check=True,
     )
     stamp.write_text(digest)
 
@@ -50,12 +57,14 @@ def run(*command: str, **extra_env: str) -> int:
 
 def main(argv: list[str]) -> int:
     task, rest = (argv[0], argv[1:]) if argv else ("", [])
-    if task not in {"run", "test", "ui", "lint", "bench"}:
+    if task not in {"run", "test", "ui", "lint", "bench", "spark"}:
         print(__doc__)
         return 2
-    ensure_environment()
+    ensure_environment(EXTRAS.get(task, "dev"))
     if task == "run":
         return run(str(BIN / "dam-usage"), "run", *rest)
+    if task == "spark":
+        return run(str(BIN / "dam-usage"), "spark-build", *rest)
     if task == "ui":
         return run(str(BIN / "dam-usage"), "ui", *rest)
     if task == "bench":

@@ -6,6 +6,7 @@ dam-usage run        load the landing zone into the warehouse and build the mode
 dam-usage summary    print what the warehouse holds
 dam-usage backup     copy the warehouse to a new file, consistently
 dam-usage ui         start the Dagster UI on a persistent Dagster home
+dam-usage spark-build  load the landing zone and build the models on the spark target
 """
 
 from __future__ import annotations
@@ -326,6 +327,29 @@ def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_spark_build(args: argparse.Namespace, settings: Settings) -> int:
+    """The spark target: every landing day into Spark's raw tables, then every dbt model."""
+    from orchestration.spark.build import SparkBuildFailed, build_models, load_landing
+
+    if not landing_days(settings.landing_dir) and not os.environ.get("DAM_LANDING_DIR"):
+        print(f"No landing zone at {settings.landing_dir}: generating the sample account first")
+        cmd_generate(_generate_defaults(), settings)
+    days = landing_days(settings.landing_dir)
+    if not days:
+        print(f"No landing data found under DAM_LANDING_DIR={settings.landing_dir}")
+        return 2
+    print(f"Loading {len(days)} arrival day(s) into Spark tables under {settings.spark_dir}")
+    try:
+        load_landing(settings, days)
+        print("Building the dbt models on the spark target")
+        build_models(settings, full_refresh=args.full_refresh)
+    except SparkBuildFailed as error:
+        print(error, file=sys.stderr)
+        return 1
+    print(f"Marts built on Spark: tables of the `marts` database under {settings.spark_dir}")
+    return 0
+
+
 def cmd_ui(args: argparse.Namespace, settings: Settings) -> int:
     cmd_prepare(args, settings)
     dagster = Path(sys.executable).parent / "dagster"
@@ -421,6 +445,14 @@ def build_parser() -> argparse.ArgumentParser:
             one.add_argument("--out", help="where to copy the CSV")
     report.add_parser("list", help="every report and its status")
     sub.choices["report"].set_defaults(handler=cmd_report)
+
+    spark = sub.add_parser(
+        "spark-build", help="load the landing zone and build the models on Spark (spark extra)"
+    )
+    spark.add_argument(
+        "--full-refresh", action="store_true", help="rebuild the incremental models from scratch"
+    )
+    spark.set_defaults(handler=cmd_spark_build)
 
     ui = sub.add_parser("ui", help="start the Dagster UI (dagster dev)")
     ui.add_argument("--port", type=int, default=3000)

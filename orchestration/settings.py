@@ -42,6 +42,9 @@ class Settings:
     duckdb_temp_dir: Path
     slot_reclaim_seconds: float
     lock_wait_seconds: float  # how long a writer waits for another process to let go of the file
+    spark_dir: Path  # the spark target's tables and metastore
+    spark_cores: int
+    spark_driver_memory: str
 
     @property
     def dbt_dir(self) -> Path:
@@ -54,6 +57,7 @@ class Settings:
         os.environ["DAM_DUCKDB_MEMORY_LIMIT"] = self.duckdb_memory_limit
         os.environ["DAM_DUCKDB_TEMP_DIR"] = str(self.duckdb_temp_dir)
         os.environ["DBT_LOG_PATH"] = str(self.dbt_dir / "logs")
+        os.environ["DAM_SPARK_DIR"] = str(self.spark_dir)
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -87,4 +91,7 @@ class Settings:
             duckdb_temp_dir=_path("DAM_DUCKDB_TEMP_DIR", data_dir / "duckdb_tmp"),
             slot_reclaim_seconds=max(_float("DAM_SLOT_RECLAIM_SECONDS", 15), 1.0),
             lock_wait_seconds=max(_float("DAM_LOCK_WAIT_SECONDS", 60), 0.0),
+            spark_dir=_path("DAM_SPARK_DIR", data_dir / "spark"),
+            spark_cores=max(int(_float("DAM_SPARK_CORES", os.cpu_count() or 2)), 1),
+            spark_driver_memory=os.environ.get("DAM_SPARK_DRIVER_MEMORY", "4g"),
         )

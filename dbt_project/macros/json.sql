@@ -14,7 +14,7 @@
 {%- endmacro %}
 
 {#- The elements of a JSON list (or the values of a JSON object) at a path, as a list of
-    JSON strings, ready for unnest_list. -#}
+    JSON texts (a string element keeps its quotes), ready for unnest_list. -#}
 {% macro json_elements(column, path) -%}
     {{ return(adapter.dispatch('json_elements', 'dam_usage')(column, path)) }}
 {%- endmacro %}
@@ -23,6 +23,18 @@
     case json_type({{ column }}, '{{ path }}')
         when 'ARRAY' then json_extract({{ column }}, '{{ path }}[*]')::varchar[]
         when 'OBJECT' then json_extract({{ column }}, '{{ path }}.*')::varchar[]
+    end
+{%- endmacro %}
+
+{% macro spark__json_elements(column, path) -%}
+    {%- set value = "variant_get(parse_json(" ~ column ~ "), '" ~ path ~ "')" -%}
+    case
+        when startswith(schema_of_variant({{ value }}), 'ARRAY')
+            then transform(cast({{ value }} as array<variant>), element -> to_json(element))
+        when startswith(schema_of_variant({{ value }}), 'OBJECT')
+            then transform(
+                map_values(cast({{ value }} as map<string, variant>)), element -> to_json(element)
+            )
     end
 {%- endmacro %}
 
@@ -35,6 +47,10 @@
     json_keys({{ column }}, '{{ path }}')
 {%- endmacro %}
 
+{% macro spark__json_keys_at(column, path) -%}
+    json_object_keys(get_json_object({{ column }}, '{{ path }}'))
+{%- endmacro %}
+
 {#- The JSON value under a key given by a SQL expression (not a literal path). -#}
 {% macro json_member(column, key_expression) -%}
     {{ return(adapter.dispatch('json_member', 'dam_usage')(column, key_expression)) }}
@@ -42,4 +58,8 @@
 
 {% macro default__json_member(column, key_expression) -%}
     json_extract({{ column }}, '$."' || {{ key_expression }} || '"')::varchar
+{%- endmacro %}
+
+{% macro spark__json_member(column, key_expression) -%}
+    from_json({{ column }}, 'map<string, string>')[{{ key_expression }}]
 {%- endmacro %}

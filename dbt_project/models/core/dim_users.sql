@@ -13,7 +13,7 @@ members as (
 groups as (
     select
         user_id,
-        {{ dbt.listagg('user_group_name', "', '", "order by user_group_name") }} as user_groups
+        {{ sorted_listagg('user_group_name', "', '") }} as user_groups
     from members
     group by user_id
 ),

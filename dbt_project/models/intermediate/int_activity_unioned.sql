@@ -4,9 +4,10 @@
     and inserts what staging now holds for it. Staging keeps the first delivery of all that
     is loaded, so a row stored from a later day is a redelivery that was loaded first (days
     backfilled out of order); the post-hook drops it. A late event lands on its own event day.
+    Built whole (the first run, a full refresh, an engine without deletes), it takes every row.
 -#}
 {{ config(
-    materialized='incremental',
+    materialized=arrival_window_materialization(),
     incremental_strategy='append',
     pre_hook="{% if is_incremental() %}delete from {{ this }} where {{ in_arrival_window('arrival_date') }}{% endif %}",
     post_hook="{% if is_incremental() %}delete from {{ this }} where not ({{ in_arrival_window('arrival_date') }}) and activity_id in (select activity_id from {{ this }} where {{ in_arrival_window('arrival_date') }}){% endif %}",
@@ -14,12 +15,12 @@
 
 with events as (
     select * from {{ ref('stg_dam__events') }}
-    where {{ in_arrival_window('arrival_date') }}
+    where {{ in_loaded_window('arrival_date') }}
 ),
 
 notification_assets as (
     select * from {{ ref('stg_dam__notification_assets') }}
-    where {{ in_arrival_window('arrival_date') }}
+    where {{ in_loaded_window('arrival_date') }}
 ),
 
 dam_actions as (
@@ -34,7 +35,7 @@ dam_actions as (
         action,
         target_type,
         target_id,
-        cast(null as varchar) as asset_type,
+        cast(null as {{ dbt.type_string() }}) as asset_type,
         view_id,
         details,
         source_file,
@@ -55,8 +56,8 @@ asset_actions as (
         case when asset_id is not null then 'asset' end as target_type,
         asset_id as target_id,
         resource_type as asset_type,
-        cast(null as varchar) as view_id,
-        cast(null as varchar) as details,
+        cast(null as {{ dbt.type_string() }}) as view_id,
+        cast(null as {{ dbt.type_string() }}) as details,
         source_file,
         arrival_date
     from notification_assets

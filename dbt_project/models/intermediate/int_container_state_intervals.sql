@@ -60,11 +60,10 @@ published as (
 
 membership_changes as (
     select
-        container_events.*,
-        assets.asset_json
+        *,
+        {{ unnest_list(json_elements('details', '$.asset_ids')) }} as asset_json
     from container_events
-    cross join unnest({{ json_elements('container_events.details', '$.asset_ids') }}) as assets (asset_json)
-    where container_events.change in ('assets_added', 'assets_removed')
+    where change in ('assets_added', 'assets_removed')
 ),
 
 membership_changes_typed as (

@@ -86,9 +86,9 @@ final as (
         users.created_at,
         coalesce(user_windows.actions_7d, 0) as actions_7d,
         coalesce(user_windows.actions_30d, 0) as actions_30d,
-        coalesce(user_windows.actions_7d, 0) * 1.0
+        cast(coalesce(user_windows.actions_7d, 0) as double)
         / nullif(scope_windows.scope_actions_7d, 0) as share_7d,
-        coalesce(user_windows.actions_30d, 0) * 1.0
+        cast(coalesce(user_windows.actions_30d, 0) as double)
         / nullif(scope_windows.scope_actions_30d, 0) as share_30d
     from user_windows
     inner join scope_windows

@@ -7,7 +7,7 @@ with notifications as (
 listed as (
     select
         notification_id,
-        unnest({{ json_elements('payload', '$.resources') }}) as resource_json
+        {{ unnest_list(json_elements('payload', '$.resources')) }} as resource_json
     from notifications
 ),
 

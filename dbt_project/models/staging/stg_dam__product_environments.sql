@@ -6,7 +6,7 @@ listed as (
     select
         arrival_date as snapshot_date,
         account_id,
-        unnest({{ json_elements('payload', '$.product_environments') }}) as environment
+        {{ unnest_list(json_elements('payload', '$.product_environments')) }} as environment
     from source
 ),
 
@@ -21,10 +21,7 @@ final as (
         coalesce(
             cast({{ json_text('environment', '$.tracking_enabled') }} as boolean), false
         ) as tracking_enabled,
-        cast(
-            cast({{ json_text('environment', '$.created_at') }} as timestamp with time zone)
-            as timestamp
-        ) as created_at
+        {{ utc_timestamp(json_text('environment', '$.created_at')) }} as created_at
     from listed
 )
 

@@ -13,7 +13,7 @@ keyed as (
         arrival_date as usage_date,
         cloud_name,
         payload,
-        unnest({{ json_keys_at('payload', '$') }}) as add_on
+        {{ unnest_list(json_keys_at('payload', '$')) }} as add_on
     from source
 ),
 

@@ -5,7 +5,7 @@ with source as (
 groups as (
     select
         arrival_date as snapshot_date,
-        unnest({{ json_elements('payload', '$.user_groups') }}) as group_json
+        {{ unnest_list(json_elements('payload', '$.user_groups')) }} as group_json
     from source
 ),
 
@@ -14,7 +14,7 @@ members as (
         snapshot_date,
         {{ json_text('group_json', '$.id') }} as user_group_id,
         {{ json_text('group_json', '$.name') }} as user_group_name,
-        unnest({{ json_elements('group_json', '$.users') }}) as member_json
+        {{ unnest_list(json_elements('group_json', '$.users')) }} as member_json
     from groups
 ),
 

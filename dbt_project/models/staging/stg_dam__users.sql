@@ -5,7 +5,7 @@ with source as (
 listed as (
     select
         arrival_date as snapshot_date,
-        unnest({{ json_elements('payload', '$.users') }}) as user_json
+        {{ unnest_list(json_elements('payload', '$.users')) }} as user_json
     from source
 ),
 
@@ -18,18 +18,9 @@ final as (
         {{ json_text('user_json', '$.role') }} as user_role,
         coalesce(cast({{ json_text('user_json', '$.enabled') }} as boolean), false) as is_enabled,
         coalesce(cast({{ json_text('user_json', '$.pending') }} as boolean), false) as is_pending,
-        cast(
-            cast({{ json_text('user_json', '$.created_at') }} as timestamp with time zone)
-            as timestamp
-        ) as created_at,
-        cast(
-            cast({{ json_text('user_json', '$.updated_at') }} as timestamp with time zone)
-            as timestamp
-        ) as updated_at,
-        cast(
-            cast({{ json_text('user_json', '$.last_login') }} as timestamp with time zone)
-            as timestamp
-        ) as last_login_at
+        {{ utc_timestamp(json_text('user_json', '$.created_at')) }} as created_at,
+        {{ utc_timestamp(json_text('user_json', '$.updated_at')) }} as updated_at,
+        {{ utc_timestamp(json_text('user_json', '$.last_login')) }} as last_login_at
     from listed
 )
 

@@ -315,19 +315,24 @@ def test_unicode_and_sql_like_text_load_verbatim(con, tmp_path):
     assert json.loads(payload)["users"][0] == user
 
 
-@pytest.mark.parametrize(
-    ("content", "reason"),
-    [
-        (b"", "empty file"),
-        (b'{"account_id": ', "invalid JSON"),
-        (b"\x89PNG\r\n\x1a\n\x00\x00\xff", "not valid UTF-8"),
-        (b'{"plan": "free", "product_environments": []}', "missing account_id"),
-        (
-            b'{"account_id": "a", "plan": "free", "product_environments": {}}',
-            "product_environments is not a list",
-        ),
-    ],
-)
+# Each bad account snapshot file and the quarantine reason it gets.
+BAD_SNAPSHOTS = [
+    (b"", "empty file"),
+    (b'{"account_id": ', "invalid JSON"),
+    (b"\x89PNG\r\n\x1a\n\x00\x00\xff", "not valid UTF-8"),
+    (b'{"plan": "free", "product_environments": []}', "missing account_id"),
+    (
+        b'{"account_id": "a", "plan": "free", "product_environments": {}}',
+        "product_environments is not a list",
+    ),
+    (
+        b'{"account_id": "a", "plan": "free", "product_environments": [{"id": "x"}]}',
+        "a product environment has no cloud_name",
+    ),
+]
+
+
+@pytest.mark.parametrize(("content", "reason"), BAD_SNAPSHOTS)
 def test_bad_snapshot_files_are_quarantined_whole(con, tmp_path, content, reason):
     zone = make_zone(tmp_path / "zone")
     write(zone, f"account/{DAY}.json", content)
