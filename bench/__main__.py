@@ -1,6 +1,7 @@
-"""python -m bench [--events N] [--days D] [--repeat R]: generate an account of N events over
-D days (plus one more day, the increment), run every stage of the warehouse and its plain
-DuckDB baseline R times, and write the medians to bench/results/ and BENCHMARKS.md."""
+"""python -m bench [--events N] [--days D] [--repeat R] [--spark]: generate an account of N
+events over D days (plus one more day, the increment), run every stage of the warehouse and
+its plain DuckDB baseline R times (with --spark, the history's build on the spark target
+too), and write the medians to bench/results/ and BENCHMARKS.md."""
 
 from __future__ import annotations
 
@@ -54,7 +55,9 @@ def _as_dict(config: SampleConfig) -> dict:
     return json.loads(json.dumps(asdict(config), default=str))
 
 
-def run_once(zone: Path, config: SampleConfig, data: Path, logs: Path) -> dict[str, Sample]:
+def run_once(
+    zone: Path, config: SampleConfig, data: Path, logs: Path, spark: bool = False
+) -> dict[str, Sample]:
     shutil.rmtree(data, ignore_errors=True)
     data.mkdir(parents=True)
     first = config.start
@@ -67,7 +70,7 @@ def run_once(zone: Path, config: SampleConfig, data: Path, logs: Path) -> dict[s
         "DAGSTER_HOME": str(data / "dagster_home"),
         "DAM_FIRST_ARRIVAL_DAY": first.isoformat(),
     }
-    for inherited in ("DAM_WAREHOUSE_PATH", "DAM_SERVING_PATH", "DAM_REPORTS_DIR"):
+    for inherited in ("DAM_WAREHOUSE_PATH", "DAM_SERVING_PATH", "DAM_REPORTS_DIR", "DAM_SPARK_DIR"):
         env.pop(inherited, None)
     cli = str(BIN / "dam-usage")
     python = str(BIN / "python")
@@ -102,7 +105,35 @@ def run_once(zone: Path, config: SampleConfig, data: Path, logs: Path) -> dict[s
         env,
         logs / "report_baseline.log",
     )  # fmt: skip
+    if spark:
+        found.update(spark_build(cli, env, data, last, logs))
     return found
+
+
+def spark_build(cli: str, env: dict, data: Path, last, logs: Path) -> dict[str, Sample]:
+    """The history loaded and built on the spark target; then (untimed) every mart must equal
+    the DuckDB build's."""
+    from orchestration.spark.compare import mart_names, table_differences
+
+    build = measure([cli, "spark-build", "--end", last.isoformat()], env, logs / "spark_build.log")
+    recorded = json.loads((data / "spark" / "dbt_target" / "run_results.json").read_text())
+    models = sum(
+        r["execution_time"] for r in recorded["results"] if r["unique_id"].startswith("model.")
+    )
+    warehouse = data / "warehouse.duckdb"
+    differing = {
+        mart: found
+        for mart in mart_names(warehouse)
+        if (found := table_differences(warehouse, data / "spark", "marts", mart))["only_duckdb"]
+        or found["only_spark"]
+    }
+    if differing:
+        raise RuntimeError(f"the spark target's marts differ from DuckDB's: {differing}")
+    return {
+        "spark_build": build,
+        "spark_dbt": Sample(recorded["elapsed_time"], build.peak_bytes),
+        "spark_models": Sample(models, build.peak_bytes),
+    }
 
 
 def marts_baseline(python: str, env: dict, data: Path, logs: Path) -> Sample:
@@ -176,6 +207,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", type=Path, default=ROOT / "bench" / "work")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
     parser.add_argument("--markdown", type=Path, default=ROOT / "BENCHMARKS.md")
+    parser.add_argument(
+        "--spark", action="store_true", help="also build the history on the spark target"
+    )
     args = parser.parse_args(argv)
     config = sample_config(int(args.events), args.days)
     args.work.mkdir(parents=True, exist_ok=True)
@@ -186,7 +220,7 @@ def main(argv: list[str] | None = None) -> int:
     for number in range(1, args.repeat + 1):
         logs = args.work / "logs" / f"run-{number}"
         logs.mkdir(parents=True, exist_ok=True)
-        runs.append(run_once(zone, config, args.work / "data", logs))
+        runs.append(run_once(zone, config, args.work / "data", logs, spark=args.spark))
         print(f"run {number}/{args.repeat} done", flush=True)
     medians = {stage: median([run[stage] for run in runs]) for stage in runs[0]}
     command = "python3 tasks.py bench " + " ".join(argv if argv is not None else sys.argv[1:])

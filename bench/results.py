@@ -26,10 +26,16 @@ STAGES = {
     "increment_dbt": "… of which the `dbt build` invocation",
     "report": "30-day activity report, request to ready (CSV + Parquet)",
     "report_baseline": "baseline: plain DuckDB `COPY` of the same query (CSV)",
+    "spark_build": "spark target (`--spark`): load + build of the history on local Spark",
+    "spark_dbt": "… of which the `dbt build` invocation",
+    "spark_models": "… … dbt model time, summed over dbt's threads",
 }
 MEMORY_STAGES = ("ingest", "build", "increment", "report")
 # Parts of a stage, shown without memory of their own.
-PARTS = ("build_dbt", "build_models", "build_tests", "build_fixed", "increment_dbt")
+PARTS = (
+    "build_dbt", "build_models", "build_tests", "build_fixed", "increment_dbt", "spark_dbt",
+    "spark_models",
+)  # fmt: skip
 
 
 def ratios(medians: dict[str, Sample]) -> dict[str, tuple[float, float]]:
@@ -77,6 +83,8 @@ def markdown_section(medians, events, config, machine, command, generation_secon
         "|---|---:|---:|",
     ]
     for stage, title in STAGES.items():
+        if stage not in medians:
+            continue
         sample = medians[stage]
         memory = f"{sample.peak_bytes / GB:.2f} GB" if stage not in PARTS else ""
         lines.append(f"| {title} | {sample.seconds:.1f} s | {memory} |")

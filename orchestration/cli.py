@@ -49,6 +49,18 @@ def _day_names(path: Path) -> set[date]:
         return set()
 
 
+def arrival_range(args: argparse.Namespace, days: list[date]) -> tuple[date, date]:
+    """The arrival days `--start` and `--end` ask for (default: all of the landing zone)."""
+    try:
+        first = date.fromisoformat(args.start) if args.start else days[0]
+        last = date.fromisoformat(args.end) if args.end else days[-1]
+    except ValueError as error:
+        raise ValueError(f"--start and --end take a date (YYYY-MM-DD): {error}") from error
+    if first > last:
+        raise ValueError(f"--start {first} is after --end {last}")
+    return first, last
+
+
 def failure_reason(event) -> str:
     """What a user needs from a failed step: its message, not the framework's wrapper."""
     data = event.event_specific_data
@@ -138,15 +150,10 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
             return 2
         print(f"No landing zone at {settings.landing_dir}: generating the sample account first")
         cmd_generate(_generate_defaults(), settings)
-    days = landing_days(settings.landing_dir)
     try:
-        first = date.fromisoformat(args.start) if args.start else days[0]
-        last = date.fromisoformat(args.end) if args.end else days[-1]
+        first, last = arrival_range(args, landing_days(settings.landing_dir))
     except ValueError as error:
-        print(f"--start and --end take a date (YYYY-MM-DD): {error}", file=sys.stderr)
-        return 2
-    if first > last:
-        print(f"--start {first} is after --end {last}")
+        print(error, file=sys.stderr)
         return 2
     if first < settings.first_arrival_day:
         print(
@@ -338,6 +345,12 @@ def cmd_spark_build(args: argparse.Namespace, settings: Settings) -> int:
     if not days:
         print(f"No landing data found under DAM_LANDING_DIR={settings.landing_dir}")
         return 2
+    try:
+        first, last = arrival_range(args, days)
+    except ValueError as error:
+        print(error, file=sys.stderr)
+        return 2
+    days = [day for day in days if first <= day <= last]
     print(f"Loading {len(days)} arrival day(s) into Spark tables under {settings.spark_dir}")
     try:
         load_landing(settings, days)
@@ -449,6 +462,8 @@ def build_parser() -> argparse.ArgumentParser:
     spark = sub.add_parser(
         "spark-build", help="load the landing zone and build the models on Spark (spark extra)"
     )
+    spark.add_argument("--start", help="first arrival day (default: the earliest in the zone)")
+    spark.add_argument("--end", help="last arrival day, included (default: the latest)")
     spark.add_argument(
         "--full-refresh", action="store_true", help="rebuild the incremental models from scratch"
     )

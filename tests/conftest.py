@@ -43,7 +43,7 @@ def cli_env(data: Path, landing: Path, **env: str) -> dict[str, str]:
         "DAM_MAX_QUARANTINE_RATE": "0.5",
         **env,
     }
-    for inherited in ("DAM_WAREHOUSE_PATH", "DAM_SERVING_PATH"):
+    for inherited in ("DAM_WAREHOUSE_PATH", "DAM_SERVING_PATH", "DAM_SPARK_DIR"):
         if inherited not in env:
             environment.pop(inherited, None)
     return environment

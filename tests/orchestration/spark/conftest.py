@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import shutil
+from dataclasses import replace
 
 import pytest
 
@@ -33,15 +34,7 @@ def spark(tmp_path_factory, require_spark):
     from orchestration.spark.session import spark_session
 
     root = tmp_path_factory.mktemp("spark_session")
-    previous = os.environ.get("DAM_DATA_DIR")
-    os.environ["DAM_DATA_DIR"] = str(root)
-    try:
-        settings = Settings.from_env()
-    finally:
-        if previous is None:
-            os.environ.pop("DAM_DATA_DIR")
-        else:
-            os.environ["DAM_DATA_DIR"] = previous
+    settings = replace(Settings.from_env(), data_dir=root, spark_dir=root / "spark")
     session = spark_session(settings)
     yield session
     session.stop()
