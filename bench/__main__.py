@@ -90,6 +90,8 @@ def run_once(
     )
     found.update(dbt_timings(data / "dbt" / "last_run" / "run_results.json", found["build"]))
     found["build_baseline"] = marts_baseline(python, env, data, logs)
+    if spark:
+        found.update(spark_build(cli, env, data, last, logs))
     found["increment"] = measure(
         [cli, "run", "--start", extra.isoformat(), "--end", extra.isoformat()],
         env,
@@ -105,8 +107,6 @@ def run_once(
         env,
         logs / "report_baseline.log",
     )  # fmt: skip
-    if spark:
-        found.update(spark_build(cli, env, data, last, logs))
     return found
 
 

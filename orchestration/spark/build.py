@@ -7,7 +7,7 @@ definitions load is left alone.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import date
 
 from orchestration.ingest.assets import limit_message
@@ -36,9 +36,7 @@ def dbt_build_args(settings: Settings, full_refresh: bool = False) -> list[str]:
     return [*args, "--full-refresh"] if full_refresh else args
 
 
-def load_landing(
-    settings: Settings, days: Sequence[date], say: Callable[[str], None] = print
-) -> list[LoadReport]:
+def load_landing(settings: Settings, days: Sequence[date]) -> list[LoadReport]:
     """Every feed of the given arrival days into the raw tables; fails past the quarantine
     limit, after loading, as the DuckDB ingest does."""
     spark = spark_session(settings)
@@ -48,7 +46,7 @@ def load_landing(
             report = load_feed_spark(spark, feed, settings.landing_dir, days)
         except LandingZoneMissing as error:
             raise SparkBuildFailed(str(error)) from error
-        say(
+        print(
             f"  {feed.name:14} {report.loaded:>10,} rows loaded, "
             f"{report.quarantined:,} quarantined, {len(report.files):,} files"
         )

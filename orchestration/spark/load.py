@@ -3,9 +3,10 @@
 The counterpart of orchestration/ingest/load.py: the same files, raw table shapes and
 quarantine rules. Each file is read whole, split into numbered lines for the JSON Lines
 feeds, parsed into a VARIANT and checked; a record that is not valid UTF-8 is quarantined
-with its bad bytes replaced by U+FFFD. Raw tables are
-partitioned by arrival day; loading days drops their partitions first, so a re-run
-replaces them.
+with its bad bytes replaced by U+FFFD. Raw tables are partitioned by arrival day, and
+loading days drops their partitions first, so a re-run replaces them. Spark's Parquet
+tables have no transactions: a load that fails after the drop leaves those days empty
+until it is run again (the DuckDB loader swaps them in one transaction).
 """
 
 from __future__ import annotations
@@ -20,10 +21,10 @@ from orchestration.ingest.feeds import Feed
 from orchestration.ingest.load import FileStats, LandingFile, LoadReport, landing_files
 from orchestration.spark.feeds import QUARANTINE_DDL, RULES
 
-REPLACEMENT = "\ufffd"  # what Spark's string functions put for a byte that is not UTF-8
-
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
+
+REPLACEMENT = "\ufffd"  # what Spark's string functions put for a byte that is not UTF-8
 
 
 def ensure_tables(spark: SparkSession, feed: Feed) -> None:

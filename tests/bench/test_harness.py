@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import subprocess
 import sys
@@ -39,17 +40,21 @@ def test_a_size_section_is_replaced_and_the_others_kept(tmp_path):
 
 
 def test_the_harness_runs_every_stage_at_a_tiny_size(tmp_path):
+    # The spark target's stage where PySpark is installed (CI requires it).
+    spark = importlib.util.find_spec("pyspark") is not None
     result = subprocess.run(
         [sys.executable, "-m", "bench", "--events", "3000", "--days", "3", "--repeat", "1",
          "--work", str(tmp_path / "work"), "--out", str(tmp_path / "results"),
-         "--markdown", str(tmp_path / "B.md")],
-        capture_output=True, text=True, timeout=900,
+         "--markdown", str(tmp_path / "B.md"), *(["--spark"] if spark else [])],
+        capture_output=True, text=True, timeout=1200,
     )  # fmt: skip
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     record = json.loads((tmp_path / "results" / "3000.json").read_text())
     stages = {"ingest", "ingest_baseline", "build", "build_dbt", "build_models", "build_tests",
               "build_fixed", "build_baseline", "increment", "increment_dbt", "report",
               "report_baseline"}  # fmt: skip
+    if spark:
+        stages |= {"spark_build", "spark_dbt", "spark_models"}
     assert set(record["medians"]) == stages
     for stage in stages:
         assert record["medians"][stage]["seconds"] > 0, stage
@@ -59,5 +64,6 @@ def test_the_harness_runs_every_stage_at_a_tiny_size(tmp_path):
     assert 0 < dbt < build and abs(dbt + fixed - build) < 1e-6
     markdown = (tmp_path / "B.md").read_text()
     assert "## 3,000 events" in markdown and "report ÷ COPY baseline" in markdown
+    assert ("spark target (`--spark`)" in markdown) == spark
     check = tmp_path / "work" / "logs" / "run-1" / "build_baseline_check.log"
     assert "12 marts equal" in check.read_text()

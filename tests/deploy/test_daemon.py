@@ -1,0 +1,69 @@
+"""deploy/dagster.yaml with its daemon: a run launched from outside is queued in
+PostgreSQL, and the daemon dequeues it and runs it to the end, as in a deployment."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from orchestration.cli import landing_days, run_tags
+from orchestration.settings import PROJECT_ROOT
+from tests.conftest import cli_env, run_cli
+from tests.deploy.test_postgres_instance import DEPLOY_CONFIG, query
+from tests.drills.conftest import tables
+
+BIN = Path(sys.executable).parent
+CODE = ["-m", "orchestration.definitions", "--working-directory", str(PROJECT_ROOT)]
+
+
+def run_ids(postgres) -> set[str]:
+    return {row[0] for row in query(postgres, "select run_id from runs")}
+
+
+def final_status(postgres, run_id: str, seconds: float = 600) -> str:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        (status,) = query(postgres, f"select status from runs where run_id = '{run_id}'")[0]
+        if status in ("SUCCESS", "FAILURE", "CANCELED"):
+            return status
+        time.sleep(1)
+    return "timed out"
+
+
+def test_the_daemon_dequeues_and_runs_a_launched_run(postgres, built, small_zone, tmp_path):
+    data = tmp_path / "data"
+    env = cli_env(data, small_zone, DAM_DAGSTER_CONFIG=DEPLOY_CONFIG, **postgres)
+    assert run_cli("prepare", data=data, landing=small_zone, **env).returncode == 0
+    days = landing_days(small_zone)
+    before = run_ids(postgres)
+    log = (tmp_path / "daemon.log").open("w")
+    daemon = subprocess.Popen(
+        [str(BIN / "dagster-daemon"), "run", *CODE],
+        env=env, cwd=data / "dagster_home", stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    try:
+        launched = subprocess.run(
+            [str(BIN / "dagster"), "job", "launch", *CODE, "-j", "load_warehouse",
+             "--tags", json.dumps(run_tags(days[0], days[-1]))],
+            env=env, cwd=data / "dagster_home", capture_output=True, text=True, timeout=300,
+        )  # fmt: skip
+        assert launched.returncode == 0, launched.stdout[-2000:] + launched.stderr[-2000:]
+        (run_id,) = run_ids(postgres) - before
+        status = final_status(postgres, run_id)
+    finally:
+        daemon.terminate()
+        daemon.wait(timeout=60)
+        log.close()
+    assert status == "SUCCESS", (tmp_path / "daemon.log").read_text()[-3000:]
+    events = {
+        row[0]
+        for row in query(
+            postgres, f"select dagster_event_type from event_logs where run_id = '{run_id}'"
+        )
+    }
+    # Queued by the launch, started by the daemon's run queue.
+    assert {"PIPELINE_ENQUEUED", "PIPELINE_DEQUEUED", "PIPELINE_SUCCESS"} <= events
+    assert tables(data / "serving" / "marts.duckdb") == tables(built["serving"])
