@@ -1,5 +1,5 @@
-{#- The list of a text column's values in a group, sorted, joined by a
-    delimiter. dbt's listagg takes an order on DuckDB, but dbt-spark ignores it. -#}
+{#- A group's values of a text column, sorted and joined by a delimiter. dbt's listagg
+    takes the order on DuckDB, but dbt-spark ignores it. -#}
 {% macro sorted_listagg(measure, delimiter_text) -%}
     {{ return(adapter.dispatch('sorted_listagg', 'dam_usage')(measure, delimiter_text)) }}
 {%- endmacro %}
