@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import glob
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -30,8 +31,8 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def postgres() -> Iterator[dict[str, str]]:
-    """The DAGSTER_PG_* variables of a running server with an empty database."""
+def postgres_server() -> Iterator[dict[str, str]]:
+    """The DAGSTER_PG_* variables of a running server (its `postgres` database)."""
     binaries = server_binaries()
     if binaries is None:
         if os.environ.get("DAM_REQUIRE_POSTGRES"):
@@ -60,3 +61,23 @@ def postgres() -> Iterator[dict[str, str]]:
     finally:
         run(binaries / "pg_ctl", "-D", cluster, "-m", "immediate", "stop")
         shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture
+def postgres(postgres_server, request) -> dict[str, str]:
+    """The server, with an empty database of this test's own."""
+    import psycopg2
+
+    name = "test_" + re.sub(r"\W", "_", request.node.name).lower()[:50]
+    connection = psycopg2.connect(
+        host=postgres_server["DAGSTER_PG_HOST"],
+        port=postgres_server["DAGSTER_PG_PORT"],
+        dbname=postgres_server["DAGSTER_PG_DB"],
+        user=postgres_server["DAGSTER_PG_USER"],
+    )
+    connection.autocommit = True
+    with connection.cursor() as cursor:
+        cursor.execute(f'drop database if exists "{name}"')
+        cursor.execute(f'create database "{name}"')
+    connection.close()
+    return {**postgres_server, "DAGSTER_PG_DB": name}

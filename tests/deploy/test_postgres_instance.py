@@ -3,6 +3,8 @@ and schedules in a real PostgreSQL server, and nothing in SQLite."""
 
 from __future__ import annotations
 
+import time
+
 import psycopg2
 
 from orchestration.cli import landing_days
@@ -28,6 +30,17 @@ def query(postgres: dict[str, str], sql: str) -> list[tuple]:
         return cursor.fetchall()
 
 
+def finished_runs(postgres: dict[str, str], seconds: float = 60) -> list[tuple]:
+    """(job, status) of every run, oldest first, once none is still going (or time is up)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        runs = query(postgres, "select pipeline_name, status from runs order by create_timestamp")
+        going = [status for _, status in runs if status in ("QUEUED", "STARTING", "STARTED")]
+        if not going or time.monotonic() > deadline:
+            return runs
+        time.sleep(0.5)
+
+
 def test_the_daily_job_and_a_report_run_on_a_postgres_instance(
     postgres, built, small_zone, tmp_path
 ):
@@ -51,8 +64,9 @@ def test_the_daily_job_and_a_report_run_on_a_postgres_instance(
 
     assert final_report_status(report.key, data, small_zone, **env) == f"{report.key} ready"
 
-    # The runs, their asset events and the check results are in PostgreSQL.
-    runs = query(postgres, "select pipeline_name, status from runs order by create_timestamp")
+    # The runs, their asset events and the check results are in PostgreSQL. The report is
+    # ready as soon as its file is; its run's end is recorded a moment later.
+    runs = finished_runs(postgres)
     assert [status for _, status in runs] == ["SUCCESS"] * 3
     assert [name for name, _ in runs][:2] == ["load_warehouse", "load_warehouse"]
     partitions = query(
