@@ -44,29 +44,23 @@ def loaded_by_both(spark, zone, workdir, feed_name: str, columns: str = "") -> d
     with duckdb.connect(str(workdir / "warehouse.duckdb")) as con:
         con.execute("set TimeZone = 'UTC'")
         load_feed(con, feed, zone, [DAY])
-        results["duckdb"] = _outcomes(con.execute, feed, columns)
+        results["duckdb"] = _outcomes(lambda sql: con.execute(sql).fetchall(), feed, columns)
     load_feed_spark(spark, feed, zone, [DAY])
-    results["spark"] = _outcomes(lambda sql: _Rows(spark.sql(sql).collect()), feed, columns)
+    results["spark"] = _outcomes(
+        lambda sql: [tuple(row) for row in spark.sql(sql).collect()], feed, columns
+    )
     return results
 
 
-class _Rows:
-    def __init__(self, rows):
-        self.rows = [tuple(row) for row in rows]
-
-    def fetchall(self):
-        return self.rows
-
-
-def _outcomes(execute, feed, columns: str) -> dict:
+def _outcomes(rows_of, feed, columns: str) -> dict:
     day = f"arrival_date = date '{DAY}'"
     line = "line_number" if feed.per_line else "null"
     values = columns or "null"
-    rows = execute(f"select source_file, {line}, {values} from {feed.table} where {day}").fetchall()
-    rows += execute(
+    rows = rows_of(f"select source_file, {line}, {values} from {feed.table} where {day}")
+    rows += rows_of(
         f"select source_file, line_number, reason from raw.quarantine "
         f"where feed = '{feed.name}' and {day}"
-    ).fetchall()
+    )
     return {(source_file, number): value for source_file, number, value in rows}
 
 
