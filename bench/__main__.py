@@ -97,8 +97,8 @@ def run_once(
         env,
         logs / "increment.log",
     )
-    increment_dbt = json.loads((data / "dbt" / "last_run" / "run_results.json").read_text())
-    found["increment_dbt"] = Sample(increment_dbt["elapsed_time"], found["increment"].peak_bytes)
+    increment_dbt, _, _ = dbt_seconds(data / "dbt" / "last_run" / "run_results.json")
+    found["increment_dbt"] = Sample(increment_dbt, found["increment"].peak_bytes)
     report = ReportRange(last - timedelta(days=31), last)  # 30 whole days
     found["report"] = request_report(cli, env, data, zone, report, logs / "report.log")
     found["report_baseline"] = measure(
@@ -116,10 +116,7 @@ def spark_build(cli: str, env: dict, data: Path, last, logs: Path) -> dict[str, 
     from orchestration.spark.compare import mart_names, table_differences
 
     build = measure([cli, "spark-build", "--end", last.isoformat()], env, logs / "spark_build.log")
-    recorded = json.loads((data / "spark" / "dbt_target" / "run_results.json").read_text())
-    models = sum(
-        r["execution_time"] for r in recorded["results"] if r["unique_id"].startswith("model.")
-    )
+    dbt, models, _ = dbt_seconds(data / "spark" / "dbt_target" / "run_results.json")
     warehouse = data / "warehouse.duckdb"
     differing = {
         mart: found
@@ -131,7 +128,7 @@ def spark_build(cli: str, env: dict, data: Path, last, logs: Path) -> dict[str, 
         raise RuntimeError(f"the spark target's marts differ from DuckDB's: {differing}")
     return {
         "spark_build": build,
-        "spark_dbt": Sample(recorded["elapsed_time"], build.peak_bytes),
+        "spark_dbt": Sample(dbt, build.peak_bytes),
         "spark_models": Sample(models, build.peak_bytes),
     }
 
@@ -157,17 +154,22 @@ def dbt_timings(run_results: Path, build: Sample) -> dict[str, Sample]:
     """The build split: dbt's own wall time, the time its models and tests took (summed over
     dbt's threads, so together they can exceed the wall time), and everything else (process
     start, Dagster, publishing) as the fixed cost."""
-    recorded = json.loads(run_results.read_text())
-    results = recorded["results"]
-    models = sum(r["execution_time"] for r in results if r["unique_id"].startswith("model."))
-    tests = sum(r["execution_time"] for r in results if r["unique_id"].startswith("test."))
-    dbt = recorded["elapsed_time"]
+    dbt, models, tests = dbt_seconds(run_results)
     return {
         "build_dbt": Sample(dbt, build.peak_bytes),
         "build_models": Sample(models, build.peak_bytes),
         "build_tests": Sample(tests, build.peak_bytes),
         "build_fixed": Sample(build.seconds - dbt, build.peak_bytes),
     }
+
+
+def dbt_seconds(run_results: Path) -> tuple[float, float, float]:
+    """From dbt's run_results.json: its wall time, and its models' and tests' time summed."""
+    recorded = json.loads(run_results.read_text())
+    results = recorded["results"]
+    models = sum(r["execution_time"] for r in results if r["unique_id"].startswith("model."))
+    tests = sum(r["execution_time"] for r in results if r["unique_id"].startswith("test."))
+    return recorded["elapsed_time"], models, tests
 
 
 def request_report(cli, env, data: Path, zone: Path, report: ReportRange, log: Path) -> Sample:

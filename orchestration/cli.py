@@ -143,15 +143,24 @@ def cmd_prepare(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+def landing_or_sample(settings: Settings) -> list[date]:
+    """The landing zone's arrival days; with no zone at the default place, a generated
+    sample's. Empty (after saying so) when DAM_LANDING_DIR names a folder with no data."""
     if not landing_days(settings.landing_dir):
         if os.environ.get("DAM_LANDING_DIR"):
             print(f"No landing data found under DAM_LANDING_DIR={settings.landing_dir}")
-            return 2
+            return []
         print(f"No landing zone at {settings.landing_dir}: generating the sample account first")
         cmd_generate(_generate_defaults(), settings)
+    return landing_days(settings.landing_dir)
+
+
+def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    days = landing_or_sample(settings)
+    if not days:
+        return 2
     try:
-        first, last = arrival_range(args, landing_days(settings.landing_dir))
+        first, last = arrival_range(args, days)
     except ValueError as error:
         print(error, file=sys.stderr)
         return 2
@@ -338,12 +347,8 @@ def cmd_spark_build(args: argparse.Namespace, settings: Settings) -> int:
     """The spark target: every landing day into Spark's raw tables, then every dbt model."""
     from orchestration.spark.build import SparkBuildFailed, build_models, load_landing
 
-    if not landing_days(settings.landing_dir) and not os.environ.get("DAM_LANDING_DIR"):
-        print(f"No landing zone at {settings.landing_dir}: generating the sample account first")
-        cmd_generate(_generate_defaults(), settings)
-    days = landing_days(settings.landing_dir)
+    days = landing_or_sample(settings)
     if not days:
-        print(f"No landing data found under DAM_LANDING_DIR={settings.landing_dir}")
         return 2
     try:
         first, last = arrival_range(args, days)

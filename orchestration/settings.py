@@ -57,7 +57,6 @@ class Settings:
         os.environ["DAM_DUCKDB_MEMORY_LIMIT"] = self.duckdb_memory_limit
         os.environ["DAM_DUCKDB_TEMP_DIR"] = str(self.duckdb_temp_dir)
         os.environ["DBT_LOG_PATH"] = str(self.dbt_dir / "logs")
-        os.environ["DAM_SPARK_DIR"] = str(self.spark_dir)
 
     @classmethod
     def from_env(cls) -> Settings:

@@ -7,6 +7,7 @@ definitions load is left alone.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from datetime import date
 
@@ -62,6 +63,7 @@ def build_models(settings: Settings, full_refresh: bool = False) -> None:
     from dbt.cli.main import dbtRunner
 
     settings.export_for_dbt()
+    os.environ["DAM_SPARK_DIR"] = str(settings.spark_dir)  # profiles.yml's spark output
     spark_session(settings)
     result = dbtRunner().invoke(dbt_build_args(settings, full_refresh))
     if not result.success:
