@@ -1,6 +1,6 @@
-{#- How a model loaded by arrival day keeps its rows. DuckDB deletes the window's rows and
-    appends them again (see int_activity_unioned); Spark's plain Parquet tables cannot
-    delete rows, so there the model is rebuilt whole on every run. -#}
+{#- How a model loaded by arrival day keeps its rows. DuckDB replaces what a run's arrival
+    window touches (the macros below); Spark's plain Parquet tables cannot delete rows, so
+    there the model is rebuilt whole on every run. -#}
 {% macro arrival_window_materialization() -%}
     {{ return(adapter.dispatch('arrival_window_materialization', 'dam_usage')()) }}
 {%- endmacro %}
@@ -13,7 +13,43 @@
     {{ return('table') }}
 {%- endmacro %}
 
+{#- Models whose rows belong to an arrival day (a snapshot): a run deletes its window's rows
+    (pre-hook) and appends what its window now holds (in_loaded_window). -#}
+{% macro delete_arrival_window(column) -%}
+    {%- if is_incremental() -%}
+        delete from {{ this }} where {{ in_arrival_window(column) }}
+    {%- endif -%}
+{%- endmacro %}
+
 {#- The rows of this run's arrival window, or every row when the model is built whole. -#}
 {% macro in_loaded_window(column) -%}
     {%- if is_incremental() -%}{{ in_arrival_window(column) }}{%- else -%}true{%- endif -%}
+{%- endmacro %}
+
+{#- Models keyed by a delivered record (dbt's delete+insert on that key): a run recomputes
+    every key its window touches, over all of the key's deliveries. A key is touched when
+    the upstream holds it from the window, or when this model stored it from the window
+    (a reloaded day may have lost it, or a backfilled earlier day taken it over). The cost
+    follows the window, not the history. -#}
+{% macro window_keys(relation, columns) -%}
+    select {{ columns }} from {{ relation }} where {{ in_arrival_window('arrival_date') }}
+{%- endmacro %}
+
+{% macro in_touched_keys(columns, upstream_window_keys, this_columns=none) -%}
+    {%- if is_incremental() -%}
+        ({{ columns }}) in (
+            {{ upstream_window_keys }}
+            union all
+            {{ window_keys(this, this_columns or columns) }}
+        )
+    {%- else -%}true{%- endif -%}
+{%- endmacro %}
+
+{#- Post-hook of a keyed model: a key stored from the window that no day delivers any more
+    (delete+insert replaced every key still delivered). -#}
+{% macro delete_keys_gone_from_window(columns, upstream_window_keys) -%}
+    {%- if is_incremental() -%}
+        delete from {{ this }}
+        where {{ in_arrival_window('arrival_date') }} and ({{ columns }}) not in ({{ upstream_window_keys }})
+    {%- endif -%}
 {%- endmacro %}

@@ -10,3 +10,16 @@
 {% macro spark__unnest_list(list_expression) -%}
     explode({{ list_expression }})
 {%- endmacro %}
+
+{#- As unnest_list, but a null or empty list gives one row with null. -#}
+{% macro unnest_list_outer(list_expression) -%}
+    {{ return(adapter.dispatch('unnest_list_outer', 'dam_usage')(list_expression)) }}
+{%- endmacro %}
+
+{% macro default__unnest_list_outer(list_expression) -%}
+    unnest(coalesce(nullif({{ list_expression }}, []), [null]))
+{%- endmacro %}
+
+{% macro spark__unnest_list_outer(list_expression) -%}
+    explode_outer({{ list_expression }})
+{%- endmacro %}

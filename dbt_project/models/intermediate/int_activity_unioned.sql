@@ -1,31 +1,33 @@
 {#-
-    Every action once: DAM events as they come, notifications one row per asset. Loaded
-    incrementally by arrival day: a run deletes the rows that first arrived in its window
-    and inserts what staging now holds for it. Staging keeps the first delivery of all that
-    is loaded, so a row stored from a later day is a redelivery that was loaded first (days
-    backfilled out of order); the post-hook drops it. A late event lands on its own event day.
-    Built whole (the first run, a full refresh, an engine without deletes), it takes every row.
+    Every action once: DAM events as they come, notifications one row per asset. Keyed by
+    the delivered record each action comes from (record_id: the event, or the notification):
+    a run recomputes the records its arrival window touches (macros/incremental.sql), so a
+    record first delivered on another day, or backfilled out of order, keeps its first
+    delivery. A late event lands on its own event day.
 -#}
+{%- set events_window = window_keys(ref('stg_dam__events'), 'event_id') %}
+{%- set notifications_window = window_keys(ref('stg_dam__notifications'), 'notification_id') %}
 {{ config(
     materialized=arrival_window_materialization(),
-    incremental_strategy='append',
-    pre_hook="{% if is_incremental() %}delete from {{ this }} where {{ in_arrival_window('arrival_date') }}{% endif %}",
-    post_hook="{% if is_incremental() %}delete from {{ this }} where not ({{ in_arrival_window('arrival_date') }}) and activity_id in (select activity_id from {{ this }} where {{ in_arrival_window('arrival_date') }}){% endif %}",
+    incremental_strategy='delete+insert',
+    unique_key='record_id',
+    post_hook="{{ delete_keys_gone_from_window('record_id', window_keys(ref('stg_dam__events'), 'event_id') ~ ' union all ' ~ window_keys(ref('stg_dam__notifications'), 'notification_id')) }}",
 ) }}
 
 with events as (
     select * from {{ ref('stg_dam__events') }}
-    where {{ in_loaded_window('arrival_date') }}
+    where {{ in_touched_keys('event_id', events_window, 'record_id') }}
 ),
 
 notification_assets as (
     select * from {{ ref('stg_dam__notification_assets') }}
-    where {{ in_loaded_window('arrival_date') }}
+    where {{ in_touched_keys('notification_id', notifications_window, 'record_id') }}
 ),
 
 dam_actions as (
     select
         event_id as activity_id,
+        event_id as record_id,
         'dam_events' as feed,
         occurred_at,
         event_date as activity_date,
@@ -46,6 +48,7 @@ dam_actions as (
 asset_actions as (
     select
         notification_asset_id as activity_id,
+        notification_id as record_id,
         'notifications' as feed,
         event_at as occurred_at,
         event_date as activity_date,

@@ -1,5 +1,17 @@
+{#-
+    A table, not a view: each consumer and test would otherwise rank the whole raw history
+    again. A run recomputes the events its arrival window touches (macros/incremental.sql).
+-#}
+{{ config(
+    materialized=arrival_window_materialization(),
+    incremental_strategy='delete+insert',
+    unique_key='event_id',
+    post_hook="{{ delete_keys_gone_from_window('event_id', window_keys(source('dam', 'dam_events'), 'event_id')) }}",
+) }}
+
 with source as (
     select * from {{ source('dam', 'dam_events') }}
+    where {{ in_touched_keys('event_id', window_keys(source('dam', 'dam_events'), 'event_id')) }}
 ),
 
 ranked as (

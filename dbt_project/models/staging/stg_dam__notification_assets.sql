@@ -1,60 +1,69 @@
 -- One row per asset a notification names: the uploaded or renamed asset itself, or each
--- entry of `resources` (a list, or a map keyed by public_id).
-with notifications as (
-    select * from {{ ref('stg_dam__notifications') }}
-),
+-- entry of `resources` (a list, or a map keyed by public_id). A table keyed by the
+-- notification: a run recomputes the notifications its arrival window touches
+-- (macros/incremental.sql).
+{{ config(
+    materialized=arrival_window_materialization(),
+    incremental_strategy='delete+insert',
+    unique_key='notification_id',
+    post_hook="{{ delete_keys_gone_from_window('notification_id', window_keys(ref('stg_dam__notifications'), 'notification_id')) }}",
+) }}
+{%- set touched = in_touched_keys(
+    'notification_id', window_keys(ref('stg_dam__notifications'), 'notification_id')
+) %}
+{%- set carried = [
+    'notification_id', 'cloud_name', 'notification_type', 'event_at', 'event_date',
+    'action_source', 'triggered_by_id', 'arrival_date', 'source_file',
+] | join(', ') %}
 
-listed as (
+-- The notifications are read twice, each straight from their table (DuckDB would copy a
+-- CTE used twice, payloads and all).
+with entries as (
+    -- Each entry of `resources`; a notification without any keeps one row, with none.
     select
-        notification_id,
-        {{ unnest_list(json_elements('payload', '$.resources')) }} as resource_json
-    from notifications
-),
-
-from_resources as (
-    select
-        notification_id,
-        {{ json_text('resource_json', '$.asset_id') }} as asset_id,
-        {{ json_text('resource_json', '$.public_id') }} as public_id,
-        {{ json_text('resource_json', '$.resource_type') }} as resource_type
-    from listed
-),
-
-from_top_level as (
-    select
-        notification_id,
-        asset_id,
-        public_id,
-        resource_type
-    from notifications
-    where asset_id is not null
+        *,
+        {{ unnest_list_outer(json_elements('payload', '$.resources')) }} as resource_json
+    from {{ ref('stg_dam__notifications') }}
+    where {{ touched }}
 ),
 
 assets as (
-    select * from from_resources
+    -- The entries, and a notification that names no asset at all: still one action, with
+    -- no asset (its one row has no entry).
+    select
+        {{ carried }},
+        {{ json_text('resource_json', '$.asset_id') }} as asset_id,
+        {{ json_text('resource_json', '$.public_id') }} as public_id,
+        {{ json_text('resource_json', '$.resource_type') }} as resource_type
+    from entries
+    where resource_json is not null or asset_id is null
     union all
-    select * from from_top_level
+    select
+        {{ carried }},
+        asset_id,
+        public_id,
+        resource_type
+    from {{ ref('stg_dam__notifications') }}
+    where asset_id is not null and {{ touched }}
 ),
 
 final as (
-    -- A notification that names no asset is still one action, with no asset.
     select
-        {{ dbt.hash("notifications.notification_id || ':' || coalesce(assets.asset_id, assets.public_id, '')") }}
+        {{ dbt.hash("notification_id || ':' || coalesce(asset_id, public_id, '')") }}
             as notification_asset_id,
-        notifications.notification_id,
-        notifications.cloud_name,
-        notifications.notification_type,
-        notifications.event_at,
-        notifications.event_date,
-        notifications.action_source,
-        notifications.triggered_by_id,
-        assets.asset_id,
-        assets.public_id,
-        assets.resource_type,
-        notifications.arrival_date,
-        notifications.source_file
-    from notifications
-    left join assets on notifications.notification_id = assets.notification_id
+        notification_id,
+        cloud_name,
+        notification_type,
+        event_at,
+        event_date,
+        action_source,
+        triggered_by_id,
+        asset_id,
+        public_id,
+        resource_type,
+        arrival_date,
+        source_file
+    from assets
 )
 
 select distinct * from final

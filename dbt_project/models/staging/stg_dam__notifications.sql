@@ -1,5 +1,18 @@
+{#-
+    A table, not a view: each consumer and test would otherwise rank the whole raw history
+    again. A run recomputes the notifications its arrival window touches
+    (macros/incremental.sql).
+-#}
+{{ config(
+    materialized=arrival_window_materialization(),
+    incremental_strategy='delete+insert',
+    unique_key='notification_id',
+    post_hook="{{ delete_keys_gone_from_window('cloud_name, payload_hash', window_keys(source('dam', 'notifications'), 'cloud_name, payload_hash')) }}",
+) }}
+
 with source as (
     select * from {{ source('dam', 'notifications') }}
+    where {{ in_touched_keys('cloud_name, payload_hash', window_keys(source('dam', 'notifications'), 'cloud_name, payload_hash')) }}
 ),
 
 ranked as (
@@ -24,6 +37,7 @@ final as (
     select
         {{ dbt.hash("ranked.cloud_name || ':' || ranked.payload_hash") }} as notification_id,
         ranked.cloud_name,
+        ranked.payload_hash,
         coalesce(catalogue.action, 'other') as notification_type,
         ranked.notification_type as delivered_notification_type,
         ranked.event_at,

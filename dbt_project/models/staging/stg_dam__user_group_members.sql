@@ -1,5 +1,16 @@
+{#-
+    A table, not a view: every snapshot's document would otherwise be parsed again by each
+    consumer. A run replaces the snapshots of its arrival window.
+-#}
+{{ config(
+    materialized=arrival_window_materialization(),
+    incremental_strategy='append',
+    pre_hook="{{ delete_arrival_window('snapshot_date') }}",
+) }}
+
 with source as (
     select * from {{ source('dam', 'users') }}
+    where {{ in_loaded_window('arrival_date') }}
 ),
 
 groups as (
