@@ -4,6 +4,7 @@ daily schedule does: redelivered and late records, zero-view collections, who ma
 from __future__ import annotations
 
 import json
+import shutil
 from datetime import date
 
 import duckdb
@@ -175,6 +176,50 @@ def test_days_backfilled_out_of_order_keep_the_first_delivery(zone, tmp_path):
             "where activity_id = 'e5'"
         ).fetchall()
     assert stored == [("e5", date(2024, 5, 1), "dam_events/2024-05-01/e.jsonl")]
+
+
+def test_a_day_loaded_again_without_some_records_drops_them(zone, tmp_path):
+    """Day 1's files lose e5 (delivered again on day 2), e7 (day 1 only) and a3's upload
+    (day 1 only), and day 1 is loaded again: e5 now counts from its day-2 copy, e7 and a3
+    not at all, as a build from scratch of the changed zone has it."""
+    changed = tmp_path / "zone"
+    shutil.copytree(zone, changed)
+    daily = tmp_path / "daily"
+    for day in ("2024-05-01", "2024-05-02", "2024-05-03"):
+        result = run_cli("run", "--start", day, "--end", day, data=daily, landing=changed)
+        assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    drop_lines(changed / "dam_events/2024-05-01/e.jsonl", lambda doc: doc["id"] in ("e5", "e7"))
+    drop_lines(
+        changed / f"notifications/{ENV}/2024-05-01/a.jsonl", lambda doc: doc["asset_id"] == "a3"
+    )
+    result = run_cli("run", "--start", "2024-05-01", "--end", "2024-05-01", data=daily,
+                     landing=changed)  # fmt: skip
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    whole = tmp_path / "whole"
+    result = run_cli("run", data=whole, landing=changed)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+
+    stored = warehouse_rows(
+        daily, "select activity_id, arrival_date from intermediate.int_activity_unioned "
+        "where activity_id in ('e5', 'e7') or target_id = 'a3'"
+    )  # fmt: skip
+    assert stored == [("e5", date(2024, 5, 2))]
+    for relation in ("staging.stg_dam__events", "staging.stg_dam__notifications",
+                     "staging.stg_dam__notification_assets", "intermediate.int_activity_unioned",
+                     "intermediate.int_container_events", "core.dim_assets",
+                     "marts.mart_collection_views_daily", "marts.mart_uploads_daily"):  # fmt: skip
+        sql = f"select * from {relation} order by all"
+        assert warehouse_rows(daily, sql) == warehouse_rows(whole, sql), relation
+
+
+def drop_lines(path, unwanted) -> None:
+    kept = [line for line in path.read_text().splitlines() if not unwanted(json.loads(line))]
+    path.write_text("".join(line + "\n" for line in kept))
+
+
+def warehouse_rows(data, sql: str) -> list[tuple]:
+    with duckdb.connect(str(data / "warehouse.duckdb"), read_only=True) as con:
+        return con.execute(sql).fetchall()
 
 
 def test_only_enabled_master_admins_see_the_dashboard(daily, zone):

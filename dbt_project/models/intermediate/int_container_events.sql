@@ -1,10 +1,20 @@
--- Collection and portal events in event-time order, with the assets each names.
+-- Collection and portal events in event-time order, with the assets each names. Keyed by
+-- the event: a run recomputes the events its arrival window touches
+-- (macros/incremental.sql).
+{{ config(
+    materialized=arrival_window_materialization(),
+    incremental_strategy='delete+insert',
+    unique_key='activity_id',
+    post_hook="{{ delete_keys_gone_from_window('activity_id', window_keys(ref('int_activity_unioned'), 'activity_id')) }}",
+) }}
+
 with events as (
     select * from {{ ref('int_activity_unioned') }}
     where
         feed = 'dam_events'
         and (action like 'collection.%' or action like 'portal.%')
         and target_id is not null
+        and {{ in_touched_keys('activity_id', window_keys(ref('int_activity_unioned'), 'activity_id')) }}
 ),
 
 final as (
@@ -16,7 +26,8 @@ final as (
         {{ dbt.split_part('action', "'.'", 2) }} as change,
         occurred_at,
         activity_date,
-        details
+        details,
+        arrival_date
     from events
 )
 
