@@ -85,9 +85,10 @@ def _drop_days(spark: SparkSession, feed: Feed, days: Sequence[date]) -> None:
     )
     for table, name, spec in partitions:
         known = {row[0] for row in spark.sql(f"show partitions {table}").collect()}
-        for day in days:
-            if name.format(day=day.isoformat()) in known:
-                spark.sql(f"alter table {table} drop partition ({spec.format(day=day)})")
+        loaded = [day for day in days if name.format(day=day.isoformat()) in known]
+        if loaded:  # one statement, one metastore round for all the days
+            specs = ", ".join(f"partition ({spec.format(day=day)})" for day in loaded)
+            spark.sql(f"alter table {table} drop {specs}")
 
 
 def _quarantine_unreadable(spark: SparkSession, feed: Feed, files: list[LandingFile]) -> None:
