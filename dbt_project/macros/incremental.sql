@@ -31,8 +31,9 @@
     the upstream holds it from the window, or when this model stored it from the window
     (a reloaded day may have lost it, or a backfilled earlier day taken it over). The cost
     follows the window, not the history. -#}
-{% macro window_keys(relation, columns) -%}
-    select {{ columns }} from {{ relation }} where {{ in_arrival_window('arrival_date') }}
+{% macro window_keys(relation, columns, where=none, arrival_column='arrival_date') -%}
+    select {{ columns }} from {{ relation }}
+    where {{ in_arrival_window(arrival_column) }}{% if where %} and {{ where }}{% endif %}
 {%- endmacro %}
 
 {% macro in_touched_keys(columns, upstream_window_keys, this_columns=none) -%}

@@ -212,6 +212,65 @@ def test_a_day_loaded_again_without_some_records_drops_them(zone, tmp_path):
         assert warehouse_rows(daily, sql) == warehouse_rows(whole, sql), relation
 
 
+def deletion(asset: str, at: str) -> dict:
+    trigger = {"source": "api", "id": "key-1"}
+    resource = {"asset_id": asset, "public_id": f"p/{asset}", "resource_type": "image"}
+    return {
+        "notification_type": "delete", "resources": [resource], "timestamp": at,
+        "notification_context": {"triggered_at": at, "triggered_by": trigger},
+    }  # fmt: skip
+
+
+def test_a_deletion_reloaded_away_no_longer_ends_its_asset(zone, tmp_path):
+    """a1 is deleted on day 2; a2 on day 2 at noon, and on day 3 comes a late deletion of a2
+    from that morning, which ends a2 earlier. Days 2 and 3 are then loaded again without
+    a1's and the morning's deletion: a1 exists again and a2 ends at noon, as a build from
+    scratch of the changed zone has it."""
+    changed = tmp_path / "zone"
+    shutil.copytree(zone, changed)
+    day2, day3 = (
+        changed / f"notifications/{ENV}/{day}/d.jsonl" for day in ("2024-05-02", "2024-05-03")
+    )
+    day2.parent.mkdir(parents=True, exist_ok=True)
+    day2.write_text(
+        "".join(
+            json.dumps(doc) + "\n"
+            for doc in (
+                deletion("a1", "2024-05-02T09:00:00Z"),
+                deletion("a2", "2024-05-02T12:00:00Z"),
+            )
+        )
+    )
+    day3.write_text(json.dumps(deletion("a2", "2024-05-02T08:00:00Z")) + "\n")
+    daily = tmp_path / "daily"
+    for day in ("2024-05-01", "2024-05-02", "2024-05-03"):
+        result = run_cli("run", "--start", day, "--end", day, data=daily, landing=changed)
+        assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assets = (
+        "select asset_id, deleted_at from core.dim_assets where asset_id in ('a1', 'a2') order by 1"
+    )
+    assert [(asset, str(at)) for asset, at in warehouse_rows(daily, assets)] == [
+        ("a1", "2024-05-02 09:00:00"),
+        ("a2", "2024-05-02 08:00:00"),
+    ]
+    drop_lines(day2, lambda doc: doc["resources"][0]["asset_id"] == "a1")
+    drop_lines(day3, lambda doc: True)
+    for day in ("2024-05-02", "2024-05-03"):
+        result = run_cli("run", "--start", day, "--end", day, data=daily, landing=changed)
+        assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    whole = tmp_path / "whole"
+    result = run_cli("run", data=whole, landing=changed)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+
+    assert [(asset, str(at)) for asset, at in warehouse_rows(daily, assets)] == [
+        ("a1", "None"),
+        ("a2", "2024-05-02 12:00:00"),
+    ]
+    for relation in ("core.dim_assets", "marts.mart_assets_daily"):
+        sql = f"select * from {relation} order by all"
+        assert warehouse_rows(daily, sql) == warehouse_rows(whole, sql), relation
+
+
 def drop_lines(path, unwanted) -> None:
     kept = [line for line in path.read_text().splitlines() if not unwanted(json.loads(line))]
     path.write_text("".join(line + "\n" for line in kept))

@@ -1,13 +1,39 @@
--- Assets as the notifications tell them: keyed by product environment and asset_id, with
--- type and size from the (first) upload, and the first deletion after it.
+{#-
+    Assets as the notifications tell them: keyed by product environment and asset_id, with
+    type and size from the (first) upload, and the first deletion after it. A run
+    recomputes the assets its arrival window touches (macros/incremental.sql): those with
+    an upload or a deletion delivered in the window, and those whose stored upload or
+    deletion came from it. arrival_date is the stored upload's arrival day.
+-#}
+{%- set uploads_window = window_keys(
+    ref('stg_dam__notifications'), 'cloud_name, asset_id', "notification_type = 'upload'"
+) %}
+{%- set deletions_window = window_keys(
+    ref('int_activity_unioned'), 'cloud_name, target_id', "action = 'delete'"
+) %}
+{%- set stored_deletions_window = window_keys(
+    this, 'cloud_name, asset_id', arrival_column='deletion_arrival_date'
+) %}
+{{ config(
+    materialized=arrival_window_materialization(),
+    incremental_strategy='delete+insert',
+    unique_key='asset_key',
+    post_hook="{{ delete_keys_gone_from_window('cloud_name, asset_id', window_keys(ref('stg_dam__notifications'), 'cloud_name, asset_id', \"notification_type = 'upload'\")) }}",
+) }}
+
 with asset_actions as (
     select * from {{ ref('int_activity_unioned') }}
-    where action in ('upload', 'delete') and target_id is not null
+    where action = 'delete' and target_id is not null
 ),
 
 notifications as (
     select * from {{ ref('stg_dam__notifications') }}
-    where notification_type = 'upload'
+    where
+        notification_type = 'upload'
+        and {{ in_touched_keys(
+            'cloud_name, asset_id',
+            uploads_window ~ ' union all ' ~ deletions_window ~ ' union all ' ~ stored_deletions_window
+        ) }}
 ),
 
 uploads as (
@@ -18,6 +44,7 @@ uploads as (
         resource_type as asset_type,
         bytes,
         event_at as uploaded_at,
+        arrival_date,
         row_number() over (partition by cloud_name, asset_id order by event_at, notification_id)
             as upload_rank
     from notifications
@@ -28,19 +55,27 @@ first_uploads as (
     where upload_rank = 1
 ),
 
-deletions as (
+asset_deletions as (
     select
         first_uploads.cloud_name,
         first_uploads.asset_id,
-        min(asset_actions.occurred_at) as deleted_at
+        asset_actions.occurred_at as deleted_at,
+        asset_actions.arrival_date as deletion_arrival_date,
+        row_number() over (
+            partition by first_uploads.cloud_name, first_uploads.asset_id
+            order by asset_actions.occurred_at, asset_actions.arrival_date
+        ) as deletion_rank
     from first_uploads
     inner join asset_actions
         on
             first_uploads.cloud_name = asset_actions.cloud_name
             and first_uploads.asset_id = asset_actions.target_id
-            and asset_actions.action = 'delete'
             and first_uploads.uploaded_at <= asset_actions.occurred_at
-    group by first_uploads.cloud_name, first_uploads.asset_id
+),
+
+deletions as (
+    select * from asset_deletions
+    where deletion_rank = 1
 ),
 
 final as (
@@ -54,7 +89,9 @@ final as (
         first_uploads.uploaded_at,
         cast(first_uploads.uploaded_at as date) as uploaded_date,
         deletions.deleted_at,
-        cast(deletions.deleted_at as date) as deleted_date
+        cast(deletions.deleted_at as date) as deleted_date,
+        first_uploads.arrival_date,
+        deletions.deletion_arrival_date
     from first_uploads
     left join deletions
         on
