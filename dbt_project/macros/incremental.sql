@@ -54,3 +54,20 @@
         where {{ in_arrival_window('arrival_date') }} and ({{ columns }}) not in ({{ upstream_window_keys }})
     {%- endif -%}
 {%- endmacro %}
+
+{#- The rows of relation (those matching `where`) whose keys are touched (by default: its
+    own keys delivered in the window), found by rowid: DuckDB then reads the wide columns
+    (payloads) of the rows it keeps only, not of every row the key filter drops. Every
+    filter belongs inside, so that DuckDB builds its hash table on the few rowids. -#}
+{% macro in_touched_rows(
+    relation, columns, this_columns=none, upstream_window_keys=none, where=none
+) -%}
+    {%- if is_incremental() -%}
+        rowid in (
+            select rowid from {{ relation }}
+            where {% if where %}{{ where }} and {% endif %}{{ in_touched_keys(
+                columns, upstream_window_keys or window_keys(relation, columns), this_columns
+            ) }}
+        )
+    {%- else -%}{{ where or 'true' }}{%- endif -%}
+{%- endmacro %}

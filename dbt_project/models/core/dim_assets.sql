@@ -28,12 +28,13 @@ with asset_actions as (
 
 notifications as (
     select * from {{ ref('stg_dam__notifications') }}
-    where
-        notification_type = 'upload'
-        and {{ in_touched_keys(
-            'cloud_name, asset_id',
-            uploads_window ~ ' union all ' ~ deletions_window ~ ' union all ' ~ stored_deletions_window
-        ) }}
+    where {{ in_touched_rows(
+        ref('stg_dam__notifications'),
+        'cloud_name, asset_id',
+        upstream_window_keys=uploads_window ~ ' union all ' ~ deletions_window
+        ~ ' union all ' ~ stored_deletions_window,
+        where="notification_type = 'upload'",
+    ) }}
 ),
 
 uploads as (

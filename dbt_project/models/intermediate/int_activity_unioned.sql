@@ -5,8 +5,6 @@
     record first delivered on another day, or backfilled out of order, keeps its first
     delivery. A late event lands on its own event day.
 -#}
-{%- set events_window = window_keys(ref('stg_dam__events'), 'event_id') %}
-{%- set notifications_window = window_keys(ref('stg_dam__notifications'), 'notification_id') %}
 {{ config(
     materialized=arrival_window_materialization(),
     incremental_strategy='delete+insert',
@@ -16,12 +14,12 @@
 
 with events as (
     select * from {{ ref('stg_dam__events') }}
-    where {{ in_touched_keys('event_id', events_window, 'record_id') }}
+    where {{ in_touched_rows(ref('stg_dam__events'), 'event_id', 'record_id') }}
 ),
 
 notification_assets as (
     select * from {{ ref('stg_dam__notification_assets') }}
-    where {{ in_touched_keys('notification_id', notifications_window, 'record_id') }}
+    where {{ in_touched_rows(ref('stg_dam__notification_assets'), 'notification_id', 'record_id') }}
 ),
 
 dam_actions as (

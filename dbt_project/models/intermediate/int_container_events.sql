@@ -14,7 +14,7 @@ with events as (
         feed = 'dam_events'
         and (action like 'collection.%' or action like 'portal.%')
         and target_id is not null
-        and {{ in_touched_keys('activity_id', window_keys(ref('int_activity_unioned'), 'activity_id')) }}
+        and {{ in_touched_rows(ref('int_activity_unioned'), 'activity_id') }}
 ),
 
 final as (

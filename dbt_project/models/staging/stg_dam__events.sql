@@ -11,7 +11,7 @@
 
 with source as (
     select * from {{ source('dam', 'dam_events') }}
-    where {{ in_touched_keys('event_id', window_keys(source('dam', 'dam_events'), 'event_id')) }}
+    where {{ in_touched_rows(source('dam', 'dam_events'), 'event_id') }}
 ),
 
 ranked as (

@@ -8,9 +8,7 @@
     unique_key='notification_id',
     post_hook="{{ delete_keys_gone_from_window('notification_id', window_keys(ref('stg_dam__notifications'), 'notification_id')) }}",
 ) }}
-{%- set touched = in_touched_keys(
-    'notification_id', window_keys(ref('stg_dam__notifications'), 'notification_id')
-) %}
+{%- set touched = in_touched_rows(ref('stg_dam__notifications'), 'notification_id') %}
 {%- set carried = [
     'notification_id', 'cloud_name', 'notification_type', 'event_at', 'event_date',
     'action_source', 'triggered_by_id', 'arrival_date', 'source_file',

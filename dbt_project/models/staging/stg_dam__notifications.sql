@@ -12,7 +12,7 @@
 
 with source as (
     select * from {{ source('dam', 'notifications') }}
-    where {{ in_touched_keys('cloud_name, payload_hash', window_keys(source('dam', 'notifications'), 'cloud_name, payload_hash')) }}
+    where {{ in_touched_rows(source('dam', 'notifications'), 'cloud_name, payload_hash') }}
 ),
 
 ranked as (
