@@ -71,3 +71,47 @@
         )
     {%- else -%}{{ where or 'true' }}{%- endif -%}
 {%- endmacro %}
+
+{#- Models keyed by an entity that many records build up (a container from its events): a
+    run first deletes the entities its window touches (pre-hook), those with a record
+    delivered in it and those whose stored rows came from records delivered on the days it
+    spans (first_arrival_date to last_arrival_date, kept on each row). The model then
+    builds every entity the upstream holds and the table lacks: the deleted ones, and the
+    few that never yield a row (present_where names the row every built entity has). -#}
+{% macro delete_touched_entities(columns, upstream_window_keys) -%}
+    {%- if is_incremental() -%}
+        delete from {{ this }} as stored
+        where exists (
+            select 1
+            from (
+                {{ upstream_window_keys }}
+                union all
+                select {{ columns }} from {{ this }}
+                where
+                    first_arrival_date < cast('{{ var("max_arrival_date") }}' as date)
+                    and last_arrival_date >= cast('{{ var("min_arrival_date") }}' as date)
+            ) as touched
+            where {{ same_keys(columns, 'stored', 'touched') }}
+        )
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro lacking_entities(relation, columns, present_where) -%}
+    {%- if is_incremental() -%}
+        rowid in (
+            select upstream.rowid from {{ relation }} as upstream
+            where not exists (
+                select 1 from {{ this }} as stored
+                where {{ present_where }} and {{ same_keys(columns, 'stored', 'upstream') }}
+            )
+        )
+    {%- else -%}true{%- endif -%}
+{%- endmacro %}
+
+{#- Key columns equal, a null (an account-level record's environment) equal to a null. -#}
+{% macro same_keys(columns, left, right) -%}
+    {%- for column in columns.split(',') | map('trim') -%}
+        {{ left }}.{{ column }} is not distinct from {{ right }}.{{ column }}
+        {%- if not loop.last %} and {% endif -%}
+    {%- endfor -%}
+{%- endmacro %}

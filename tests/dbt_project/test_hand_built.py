@@ -179,16 +179,22 @@ def test_days_backfilled_out_of_order_keep_the_first_delivery(zone, tmp_path):
 
 
 def test_a_day_loaded_again_without_some_records_drops_them(zone, tmp_path):
-    """Day 1's files lose e5 (delivered again on day 2), e7 (day 1 only) and a3's upload
-    (day 1 only), and day 1 is loaded again: e5 now counts from its day-2 copy, e7 and a3
-    not at all, as a build from scratch of the changed zone has it."""
+    """Day 1's files lose e5 (delivered again on day 2), e7 (day 1 only), a3's upload (day 1
+    only) and all of collection c2's events (e3, e4), and day 1 is loaded again: e5 now
+    counts from its day-2 copy, e7, a3 and c2 not at all, as a build from scratch of the
+    changed zone has it."""
     changed = tmp_path / "zone"
     shutil.copytree(zone, changed)
     daily = tmp_path / "daily"
     for day in ("2024-05-01", "2024-05-02", "2024-05-03"):
         result = run_cli("run", "--start", day, "--end", day, data=daily, landing=changed)
         assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    drop_lines(changed / "dam_events/2024-05-01/e.jsonl", lambda doc: doc["id"] in ("e5", "e7"))
+    c2_rows = (
+        "select count(*) from intermediate.int_container_state_intervals where container_id = 'c2'"
+    )
+    assert warehouse_rows(daily, c2_rows) == [(2,)]  # it existed and was published
+    dropped = ("e3", "e4", "e5", "e7")
+    drop_lines(changed / "dam_events/2024-05-01/e.jsonl", lambda doc: doc["id"] in dropped)
     drop_lines(
         changed / f"notifications/{ENV}/2024-05-01/a.jsonl", lambda doc: doc["asset_id"] == "a3"
     )
@@ -204,10 +210,14 @@ def test_a_day_loaded_again_without_some_records_drops_them(zone, tmp_path):
         "where activity_id in ('e5', 'e7') or target_id = 'a3'"
     )  # fmt: skip
     assert stored == [("e5", date(2024, 5, 2))]
+    assert warehouse_rows(daily, c2_rows) == [(0,)]
     for relation in ("staging.stg_dam__events", "staging.stg_dam__notifications",
                      "staging.stg_dam__notification_assets", "intermediate.int_activity_unioned",
-                     "intermediate.int_container_events", "core.dim_assets",
-                     "marts.mart_collection_views_daily", "marts.mart_uploads_daily"):  # fmt: skip
+                     "intermediate.int_container_events",
+                     "intermediate.int_container_state_intervals",
+                     "intermediate.int_container_daily_counts", "core.dim_assets",
+                     "marts.mart_collections_daily", "marts.mart_collection_views_daily",
+                     "marts.mart_uploads_daily"):  # fmt: skip
         sql = f"select * from {relation} order by all"
         assert warehouse_rows(daily, sql) == warehouse_rows(whole, sql), relation
 

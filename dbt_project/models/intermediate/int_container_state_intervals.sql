@@ -7,9 +7,19 @@
       published_containers    it exists and its latest published/unpublished is published
       assets_in_containers    an asset is in some existing container (subject = asset)
       assets_in_published     an asset is in some published container (subject = asset)
+    Keyed by container: a run deletes the containers its arrival window touches, then
+    replays every container the table lacks (macros/incremental.sql). first_arrival_date
+    and last_arrival_date span the arrival days of the container's events.
 -#}
+{%- set container = 'cloud_name, container_type, container_id' %}
+{{ config(
+    materialized=arrival_window_materialization(),
+    incremental_strategy='append',
+    pre_hook="{{ delete_touched_entities('cloud_name, container_type, container_id', window_keys(ref('int_container_events'), 'cloud_name, container_type, container_id')) }}",
+) }}
 with container_events as (
     select * from {{ ref('int_container_events') }}
+    where {{ lacking_entities(ref('int_container_events'), container, "metric = 'containers'") }}
 ),
 
 lifetimes as (
@@ -19,7 +29,9 @@ lifetimes as (
         container_id,
         min(case when change = 'created' then occurred_at end) as created_at,
         min(case when change = 'created' then activity_date end) as created_date,
-        min(case when change = 'deleted' then activity_date end) as deleted_date
+        min(case when change = 'deleted' then activity_date end) as deleted_date,
+        min(arrival_date) as first_arrival_date,
+        max(arrival_date) as last_arrival_date
     from container_events
     group by cloud_name, container_type, container_id
 ),
@@ -48,7 +60,9 @@ published as (
         alive.container_type,
         alive.container_id,
         greatest(changes.activity_date, alive.created_date) as from_date,
-        least(changes.next_change_date, alive.deleted_date) as to_date
+        least(changes.next_change_date, alive.deleted_date) as to_date,
+        alive.first_arrival_date,
+        alive.last_arrival_date
     from publication_changes as changes
     inner join alive
         on
@@ -96,7 +110,9 @@ memberships as (
         members.container_id,
         members.asset_id,
         greatest(members.activity_date, alive.created_date) as from_date,
-        least(members.next_change_date, alive.deleted_date) as to_date
+        least(members.next_change_date, alive.deleted_date) as to_date,
+        alive.first_arrival_date,
+        alive.last_arrival_date
     from membership_sequences as members
     inner join alive
         on
@@ -110,9 +126,12 @@ published_memberships as (
     select
         memberships.cloud_name,
         memberships.container_type,
+        memberships.container_id,
         memberships.asset_id,
         greatest(memberships.from_date, published.from_date) as from_date,
-        least(memberships.to_date, published.to_date) as to_date
+        least(memberships.to_date, published.to_date) as to_date,
+        memberships.first_arrival_date,
+        memberships.last_arrival_date
     from memberships
     inner join published
         on
@@ -123,39 +142,43 @@ published_memberships as (
 
 unioned as (
     select
-        cloud_name,
-        container_type,
+        {{ container }},
         'containers' as metric,
         container_id as subject_id,
         created_date as from_date,
-        deleted_date as to_date
+        deleted_date as to_date,
+        first_arrival_date,
+        last_arrival_date
     from alive
     union all
     select
-        cloud_name,
-        container_type,
+        {{ container }},
         'published_containers' as metric,
         container_id as subject_id,
         from_date,
-        to_date
+        to_date,
+        first_arrival_date,
+        last_arrival_date
     from published
     union all
     select
-        cloud_name,
-        container_type,
+        {{ container }},
         'assets_in_containers' as metric,
         asset_id as subject_id,
         from_date,
-        to_date
+        to_date,
+        first_arrival_date,
+        last_arrival_date
     from memberships
     union all
     select
-        cloud_name,
-        container_type,
+        {{ container }},
         'assets_in_published' as metric,
         asset_id as subject_id,
         from_date,
-        to_date
+        to_date,
+        first_arrival_date,
+        last_arrival_date
     from published_memberships
 )
 
