@@ -63,3 +63,38 @@
 {% macro spark__json_member(column, key_expression) -%}
     from_json({{ column }}, 'map<string, string>')[{{ key_expression }}]
 {%- endmacro %}
+
+{#- The rows of `relation` (a CTE) matching `where`, with the texts of a JSON string column
+    at several paths from one parse: `fields` maps each new column to its path. -#}
+{% macro select_json_fields(relation, column, fields, where='true') -%}
+    select
+        *,
+        {%- for name in fields %}
+            {{ list_item('json_texts', loop.index) }} as {{ name }}{% if not loop.last %},{% endif %}
+        {%- endfor %}
+    from (
+        select
+            *,
+            {{ json_texts(column, fields.values() | list) }} as json_texts
+        from {{ relation }}
+        where {{ where }}
+    ) as parsed_once
+{%- endmacro %}
+
+{% macro json_texts(column, paths) -%}
+    {{ return(adapter.dispatch('json_texts', 'dam_usage')(column, paths)) }}
+{%- endmacro %}
+
+{% macro default__json_texts(column, paths) -%}
+    json_extract_string({{ column }}, [
+        {%- for path in paths %}'{{ path }}'{% if not loop.last %}, {% endif %}{% endfor -%}
+    ])
+{%- endmacro %}
+
+{% macro spark__json_texts(column, paths) -%}
+    array(
+        {%- for path in paths -%}
+            get_json_object({{ column }}, '{{ path }}'){% if not loop.last %}, {% endif %}
+        {%- endfor -%}
+    )
+{%- endmacro %}

@@ -23,3 +23,16 @@
 {% macro spark__unnest_list_outer(list_expression) -%}
     explode_outer({{ list_expression }})
 {%- endmacro %}
+
+{#- The n-th item (from 1) of a list. -#}
+{% macro list_item(list_expression, position) -%}
+    {{ return(adapter.dispatch('list_item', 'dam_usage')(list_expression, position)) }}
+{%- endmacro %}
+
+{% macro default__list_item(list_expression, position) -%}
+    {{ list_expression }}[{{ position }}]
+{%- endmacro %}
+
+{% macro spark__list_item(list_expression, position) -%}
+    element_at({{ list_expression }}, {{ position }})
+{%- endmacro %}

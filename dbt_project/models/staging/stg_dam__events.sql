@@ -8,6 +8,14 @@
     unique_key='event_id',
     post_hook="{{ delete_keys_gone_from_window('event_id', window_keys(source('dam', 'dam_events'), 'event_id')) }}",
 ) }}
+{%- set payload_fields = {
+    'actor_type': '$.actor.type',
+    'actor_id': '$.actor.id',
+    'target_type': '$.target.type',
+    'target_id': '$.target.id',
+    'details': '$.details',
+    'view_id': '$.details.view_id',
+} %}
 
 with source as (
     select * from {{ source('dam', 'dam_events') }}
@@ -24,26 +32,30 @@ ranked as (
     from source
 ),
 
+parsed as (
+    -- The first deliveries, each payload parsed once for all its fields.
+    {{ select_json_fields('ranked', 'payload', payload_fields, where='delivery_rank = 1') }}
+),
+
 final as (
     select
         event_id,
         occurred_at,
         cast(occurred_at as date) as event_date,
         nullif(cloud_name, '') as cloud_name,
-        {{ json_text('payload', '$.actor.type') }} as actor_type,
-        {{ json_text('payload', '$.actor.id') }} as actor_id,
+        actor_type,
+        actor_id,
         action,
-        {{ json_text('payload', '$.target.type') }} as target_type,
-        {{ json_text('payload', '$.target.id') }} as target_id,
-        {{ json_text('payload', '$.details') }} as details,
-        {{ json_text('payload', '$.details.view_id') }} as view_id,
+        target_type,
+        target_id,
+        details,
+        view_id,
         deliveries,
         arrival_date,
         arrival_date > cast(occurred_at as date) as arrived_late,
         source_file,
         line_number
-    from ranked
-    where delivery_rank = 1
+    from parsed
 )
 
 select * from final

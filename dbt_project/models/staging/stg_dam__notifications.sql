@@ -9,6 +9,15 @@
     unique_key='notification_id',
     post_hook="{{ delete_keys_gone_from_window('cloud_name, payload_hash', window_keys(source('dam', 'notifications'), 'cloud_name, payload_hash')) }}",
 ) }}
+{%- set payload_fields = {
+    'triggered_by_source': '$.notification_context.triggered_by.source',
+    'triggered_by_id': '$.notification_context.triggered_by.id',
+    'asset_id': '$.asset_id',
+    'public_id': '$.public_id',
+    'resource_type': '$.resource_type',
+    'bytes': '$.bytes',
+    'asset_format': '$.format',
+} %}
 
 with source as (
     select * from {{ source('dam', 'notifications') }}
@@ -21,10 +30,13 @@ ranked as (
         row_number() over (
             partition by cloud_name, payload_hash order by arrival_date, source_file, line_number
         ) as delivery_rank,
-        count(*) over (partition by cloud_name, payload_hash) as deliveries,
-        {{ json_text('payload', '$.notification_context.triggered_by.source') }}
-            as triggered_by_source
+        count(*) over (partition by cloud_name, payload_hash) as deliveries
     from source
+),
+
+parsed as (
+    -- The first deliveries, each payload parsed once for all its fields.
+    {{ select_json_fields('ranked', 'payload', payload_fields, where='delivery_rank = 1') }}
 ),
 
 catalogue as (
@@ -35,31 +47,29 @@ catalogue as (
 
 final as (
     select
-        {{ dbt.hash("ranked.cloud_name || ':' || ranked.payload_hash") }} as notification_id,
-        ranked.cloud_name,
-        ranked.payload_hash,
+        {{ dbt.hash("parsed.cloud_name || ':' || parsed.payload_hash") }} as notification_id,
+        parsed.cloud_name,
+        parsed.payload_hash,
         coalesce(catalogue.action, 'other') as notification_type,
-        ranked.notification_type as delivered_notification_type,
-        ranked.event_at,
-        cast(ranked.event_at as date) as event_date,
-        ranked.triggered_by_source,
-        {{ json_text('ranked.payload', '$.notification_context.triggered_by.id') }}
-            as triggered_by_id,
-        case when ranked.triggered_by_source = 'ui' then 'user' else 'api' end as action_source,
-        {{ json_text('ranked.payload', '$.asset_id') }} as asset_id,
-        {{ json_text('ranked.payload', '$.public_id') }} as public_id,
-        {{ json_text('ranked.payload', '$.resource_type') }} as resource_type,
-        cast({{ json_text('ranked.payload', '$.bytes') }} as bigint) as bytes,
-        {{ json_text('ranked.payload', '$.format') }} as asset_format,
-        ranked.payload,
-        ranked.deliveries,
-        ranked.arrival_date,
-        ranked.arrival_date > cast(ranked.event_at as date) as arrived_late,
-        ranked.source_file,
-        ranked.line_number
-    from ranked
-    left join catalogue on ranked.notification_type = catalogue.action
-    where ranked.delivery_rank = 1
+        parsed.notification_type as delivered_notification_type,
+        parsed.event_at,
+        cast(parsed.event_at as date) as event_date,
+        parsed.triggered_by_source,
+        parsed.triggered_by_id,
+        case when parsed.triggered_by_source = 'ui' then 'user' else 'api' end as action_source,
+        parsed.asset_id,
+        parsed.public_id,
+        parsed.resource_type,
+        cast(parsed.bytes as bigint) as bytes,
+        parsed.asset_format,
+        parsed.payload,
+        parsed.deliveries,
+        parsed.arrival_date,
+        parsed.arrival_date > cast(parsed.event_at as date) as arrived_late,
+        parsed.source_file,
+        parsed.line_number
+    from parsed
+    left join catalogue on parsed.notification_type = catalogue.action
 )
 
 select * from final
