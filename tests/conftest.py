@@ -60,6 +60,15 @@ def run_cli(*args: str, data: Path, landing: Path, timeout: int = 600, **env: st
     )
 
 
+def warehouse_rows(warehouse: Path, sql: str) -> list[tuple]:
+    """The rows of a query on a warehouse, opened read-only: its DuckDB file, or the data
+    folder that holds it."""
+    if warehouse.is_dir():
+        warehouse = warehouse / "warehouse.duckdb"
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
 def admin_of(zone: Path) -> dict:
     """The first user of the zone's latest users snapshot: an enabled master admin."""
     return json.loads(sorted((zone / "users").glob("*.json"))[-1].read_text())["users"][0]

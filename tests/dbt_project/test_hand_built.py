@@ -10,7 +10,7 @@ from datetime import date
 import duckdb
 import pytest
 
-from tests.conftest import run_cli
+from tests.conftest import run_cli, warehouse_rows
 
 ENV = "acme"
 ADMIN = {"id": "u-admin", "email": "ada@acme.example", "role": "master_admin"}
@@ -284,11 +284,6 @@ def test_a_deletion_reloaded_away_no_longer_ends_its_asset(zone, tmp_path):
 def drop_lines(path, unwanted) -> None:
     kept = [line for line in path.read_text().splitlines() if not unwanted(json.loads(line))]
     path.write_text("".join(line + "\n" for line in kept))
-
-
-def warehouse_rows(data, sql: str) -> list[tuple]:
-    with duckdb.connect(str(data / "warehouse.duckdb"), read_only=True) as con:
-        return con.execute(sql).fetchall()
 
 
 def test_only_enabled_master_admins_see_the_dashboard(daily, zone):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import duckdb
 
-from tests.conftest import run_cli
+from tests.conftest import run_cli, warehouse_rows
 
 LAYERS = ("staging", "intermediate", "core", "marts")
 
@@ -18,11 +18,6 @@ def relations(warehouse) -> list[str]:
             f"where table_schema in {LAYERS} order by all"
         ).fetchall()
     return [name for (name,) in found]
-
-
-def rows(warehouse, relation: str) -> list[tuple]:
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        return con.execute(f"select * from {relation} order by all").fetchall()
 
 
 def test_days_loaded_apart_out_of_order_and_again_equal_one_build(small_zone, built, tmp_path):
@@ -47,8 +42,8 @@ def test_days_loaded_apart_out_of_order_and_again_equal_one_build(small_zone, bu
     assert "staging.stg_dam__events" in names and "marts.mart_uploads_daily" in names
     assert relations(daily) == names
     for relation in names:
-        expected = rows(whole, relation)
-        assert rows(daily, relation) == expected, relation
+        sql = f"select * from {relation} order by all"
+        assert warehouse_rows(daily, sql) == warehouse_rows(whole, sql), relation
     # The zone's awkward records reached the comparison: records delivered again on another
     # day, and events that arrived after their own day.
     with duckdb.connect(str(daily), read_only=True) as con:
