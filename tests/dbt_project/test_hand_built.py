@@ -106,10 +106,15 @@ def zone(tmp_path_factory):
 def daily(zone, tmp_path_factory):
     """Loaded one arrival day per run, as the schedule does; returns the serving file."""
     data = tmp_path_factory.mktemp("daily")
-    for day in ("2024-05-01", "2024-05-02", "2024-05-03"):
+    load_days(data, zone, ("2024-05-01", "2024-05-02", "2024-05-03"))
+    return data
+
+
+def load_days(data, zone, days) -> None:
+    """One `dam-usage run` per arrival day, in the order given, as the schedule loads them."""
+    for day in days:
         result = run_cli("run", "--start", day, "--end", day, data=data, landing=zone)
         assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    return data
 
 
 def query(data, sql, *params):
@@ -167,9 +172,8 @@ def test_the_incremental_path_equals_a_full_refresh(daily, zone, tmp_path):
 
 
 def test_days_backfilled_out_of_order_keep_the_first_delivery(zone, tmp_path):
-    for day in ("2024-05-02", "2024-05-01"):  # the redelivery is loaded before the original
-        result = run_cli("run", "--start", day, "--end", day, data=tmp_path, landing=zone)
-        assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    # The redelivery is loaded before the original.
+    load_days(tmp_path, zone, ("2024-05-02", "2024-05-01"))
     with duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True) as con:
         stored = con.execute(
             "select activity_id, arrival_date, source_file from intermediate.int_activity_unioned "
@@ -186,9 +190,7 @@ def test_a_day_loaded_again_without_some_records_drops_them(zone, tmp_path):
     changed = tmp_path / "zone"
     shutil.copytree(zone, changed)
     daily = tmp_path / "daily"
-    for day in ("2024-05-01", "2024-05-02", "2024-05-03"):
-        result = run_cli("run", "--start", day, "--end", day, data=daily, landing=changed)
-        assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    load_days(daily, changed, ("2024-05-01", "2024-05-02", "2024-05-03"))
     c2_rows = (
         "select count(*) from intermediate.int_container_state_intervals where container_id = 'c2'"
     )
@@ -253,9 +255,7 @@ def test_a_deletion_reloaded_away_no_longer_ends_its_asset(zone, tmp_path):
     )
     day3.write_text(json.dumps(deletion("a2", "2024-05-02T08:00:00Z")) + "\n")
     daily = tmp_path / "daily"
-    for day in ("2024-05-01", "2024-05-02", "2024-05-03"):
-        result = run_cli("run", "--start", day, "--end", day, data=daily, landing=changed)
-        assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    load_days(daily, changed, ("2024-05-01", "2024-05-02", "2024-05-03"))
     assets = (
         "select asset_id, deleted_at from core.dim_assets where asset_id in ('a1', 'a2') order by 1"
     )
@@ -265,9 +265,7 @@ def test_a_deletion_reloaded_away_no_longer_ends_its_asset(zone, tmp_path):
     ]
     drop_lines(day2, lambda doc: doc["resources"][0]["asset_id"] == "a1")
     drop_lines(day3, lambda doc: True)
-    for day in ("2024-05-02", "2024-05-03"):
-        result = run_cli("run", "--start", day, "--end", day, data=daily, landing=changed)
-        assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    load_days(daily, changed, ("2024-05-02", "2024-05-03"))
     whole = tmp_path / "whole"
     result = run_cli("run", data=whole, landing=changed)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
