@@ -4,12 +4,15 @@ daily schedule does: redelivered and late records, zero-view collections, who ma
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
 from datetime import date
 
 import duckdb
 import pytest
 
+from orchestration.dbt.project import DBT_PROJECT_DIR, dbt_executable
 from tests.conftest import run_cli, warehouse_rows
 
 ENV = "acme"
@@ -295,3 +298,43 @@ def test_only_enabled_master_admins_see_the_dashboard(daily, zone):
                        "--last", "2024-05-03", data=daily, landing=zone)  # fmt: skip
     assert stranger.returncode == 2
     assert "not a user of this account" in stranger.stderr
+
+
+def test_a_window_key_repeating_a_stored_one_fails_its_check(daily, tmp_path):
+    """An increment checks its keys against the whole table without grouping all of it: a
+    window row that repeats a stored key fails, a repeat among older rows is left to a run
+    whose window holds them (a first build checks everything)."""
+    warehouse = tmp_path / "warehouse.duckdb"
+    shutil.copy(daily / "warehouse.duckdb", warehouse)
+
+    def failing(first: str, end: str) -> set[str]:
+        target = tmp_path / "target"
+        window = json.dumps({"min_arrival_date": first, "max_arrival_date": end})
+        subprocess.run(
+            [dbt_executable(), "test", "--select", "int_activity_unioned", "--vars", window,
+             "--target-path", str(target), "--project-dir", str(DBT_PROJECT_DIR),
+             "--profiles-dir", str(DBT_PROJECT_DIR)],
+            env={**os.environ, "DAM_WAREHOUSE_PATH": str(warehouse),
+                 "DAM_DUCKDB_TEMP_DIR": str(tmp_path / "spill")},
+            capture_output=True, text=True, timeout=300,
+        )  # fmt: skip
+        results = json.loads((target / "run_results.json").read_text())["results"]
+        assert {r["status"] for r in results} <= {"pass", "fail"}, results
+        return {r["unique_id"].split(".")[2] for r in results if r["status"] == "fail"}
+
+    key_check = "unique_from_window_int_activity_unioned_activity_id"
+    assert failing("2024-05-03", "2024-05-04") == set()
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute(
+            "insert into intermediate.int_activity_unioned select * from "
+            "intermediate.int_activity_unioned where activity_id = 'e1'"
+        )
+    assert failing("2024-05-03", "2024-05-04") == set()
+    assert failing("2024-05-01", "2024-05-04") == {key_check}
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute(
+            "insert into intermediate.int_activity_unioned select * replace "
+            "(date '2024-05-03' as arrival_date) from intermediate.int_activity_unioned "
+            "where activity_id = 'e2' limit 1"
+        )
+    assert failing("2024-05-03", "2024-05-04") == {key_check}
