@@ -69,6 +69,13 @@ def warehouse_rows(warehouse: Path, sql: str) -> list[tuple]:
         return con.execute(sql).fetchall()
 
 
+def table_rows(warehouse: Path, relation: str) -> list[tuple]:
+    """Every row of a warehouse table, ordered, without invocation_id: which dbt run wrote a
+    row differs between two builds of the same rows."""
+    sql = f"select columns(lambda c: c != 'invocation_id') from {relation} order by all"
+    return warehouse_rows(warehouse, sql)
+
+
 def admin_of(zone: Path) -> dict:
     """The first user of the zone's latest users snapshot: an enabled master admin."""
     return json.loads(sorted((zone / "users").glob("*.json"))[-1].read_text())["users"][0]

@@ -20,3 +20,9 @@
     {{ column }} >= cast('{{ var("min_arrival_date") }}' as date)
     and {{ column }} < cast('{{ var("max_arrival_date") }}' as date)
 {%- endmacro %}
+
+{#- Rows whose arrival days [first_arrival_date, last_arrival_date] meet this run's window. -#}
+{% macro arrival_span_in_window() -%}
+    first_arrival_date < cast('{{ var("max_arrival_date") }}' as date)
+    and last_arrival_date >= cast('{{ var("min_arrival_date") }}' as date)
+{%- endmacro %}

@@ -87,9 +87,7 @@
                 {{ upstream_window_keys }}
                 union all
                 select {{ columns }} from {{ this }}
-                where
-                    first_arrival_date < cast('{{ var("max_arrival_date") }}' as date)
-                    and last_arrival_date >= cast('{{ var("min_arrival_date") }}' as date)
+                where {{ arrival_span_in_window() }}
             ) as touched
             where {{ same_keys(columns, 'stored', 'touched') }}
         )

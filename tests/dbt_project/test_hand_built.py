@@ -13,7 +13,7 @@ import duckdb
 import pytest
 
 from orchestration.dbt.project import DBT_PROJECT_DIR, dbt_executable
-from tests.conftest import run_cli, warehouse_rows
+from tests.conftest import run_cli, table_rows, warehouse_rows
 
 ENV = "acme"
 ADMIN = {"id": "u-admin", "email": "ada@acme.example", "role": "master_admin"}
@@ -223,8 +223,7 @@ def test_a_day_loaded_again_without_some_records_drops_them(zone, tmp_path):
                      "intermediate.int_container_daily_counts", "core.dim_assets",
                      "marts.mart_collections_daily", "marts.mart_collection_views_daily",
                      "marts.mart_uploads_daily"):  # fmt: skip
-        sql = f"select * from {relation} order by all"
-        assert warehouse_rows(daily, sql) == warehouse_rows(whole, sql), relation
+        assert table_rows(daily, relation) == table_rows(whole, relation), relation
 
 
 def deletion(asset: str, at: str) -> dict:
@@ -278,8 +277,49 @@ def test_a_deletion_reloaded_away_no_longer_ends_its_asset(zone, tmp_path):
         ("a2", "2024-05-02 12:00:00"),
     ]
     for relation in ("core.dim_assets", "marts.mart_assets_daily"):
-        sql = f"select * from {relation} order by all"
-        assert warehouse_rows(daily, sql) == warehouse_rows(whole, sql), relation
+        assert table_rows(daily, relation) == table_rows(whole, relation), relation
+
+
+def test_late_events_that_undo_a_state_drop_it_from_the_counts(zone, tmp_path):
+    """Day 3 brings two late events: a1 taken out of c1 half an hour after day 2 put it in
+    (an empty stay), and a deletion of c2 from before its creation (so it never existed).
+    Both leave a subject with no interval at all, and the counts lose it. Day 3 loaded again
+    without them gives both back, as a build from scratch of the changed zone has it."""
+    changed = tmp_path / "zone"
+    shutil.copytree(zone, changed)
+    day3 = changed / "dam_events/2024-05-03/e.jsonl"
+    late = (
+        event("e10", "2024-05-02T08:30:00Z", "collection.assets_removed", "c1", asset_ids=["a1"]),
+        event("e11", "2024-05-01T08:00:00Z", "collection.deleted", "c2"),
+    )
+    day3.write_text("".join(json.dumps(doc) + "\n" for doc in late))
+    daily = tmp_path / "daily"
+    load_days(daily, changed, ("2024-05-01", "2024-05-02", "2024-05-03"))
+    counts = (
+        "select metric, calendar_date, subjects from intermediate.int_container_daily_counts "
+        "where container_type = 'collection' and metric in ('containers', 'assets_in_containers')"
+        " order by 1, 2"
+    )
+    by_day = [
+        ("assets_in_containers", date(2024, 5, 1)), ("assets_in_containers", date(2024, 5, 2)),
+        ("assets_in_containers", date(2024, 5, 3)), ("containers", date(2024, 5, 1)),
+        ("containers", date(2024, 5, 2)), ("containers", date(2024, 5, 3)),
+    ]  # fmt: skip
+    assert warehouse_rows(daily, counts) == [
+        (*day, subjects) for day, subjects in zip(by_day, (0, 1, 1, 1, 1, 1), strict=True)
+    ]
+    drop_lines(day3, lambda doc: True)
+    load_days(daily, changed, ("2024-05-03",))
+    whole = tmp_path / "whole"
+    result = run_cli("run", data=whole, landing=changed)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+
+    assert warehouse_rows(daily, counts) == [
+        (*day, subjects) for day, subjects in zip(by_day, (0, 2, 2, 2, 2, 2), strict=True)
+    ]
+    for relation in ("intermediate.int_container_subject_islands",
+                     "intermediate.int_container_daily_counts", "marts.mart_collections_daily"):
+        assert table_rows(daily, relation) == table_rows(whole, relation), relation
 
 
 def drop_lines(path, unwanted) -> None:

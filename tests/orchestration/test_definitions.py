@@ -26,6 +26,7 @@ EXPECTED_KEYS = {
     "intermediate/int_container_daily_counts": "core",
     "intermediate/int_container_events": "core",
     "intermediate/int_container_state_intervals": "core",
+    "intermediate/int_container_subject_islands": "core",
     "intermediate/int_environments": "core",
     "marts/mart_account_usage_daily": "marts",
     "marts/mart_active_users_daily": "marts",

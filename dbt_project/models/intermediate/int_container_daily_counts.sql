@@ -1,53 +1,10 @@
 {#-
-    Daily counts of the container state intervals, per product environment, container
-    type and metric, for every day of the calendar. A subject (a container or an asset)
-    with overlapping intervals (an asset in two collections) counts once: intervals are
-    merged into islands before counting.
+    Daily counts of the container state, per product environment, container type and
+    metric, for every day of the calendar: the subjects whose island holds that day (an
+    asset in two collections counts once).
 -#}
-with intervals as (
-    -- Distinct, so that (from_date, to_date) orders a subject's intervals totally and the
-    -- two windows below see them in the same order.
-    select distinct
-        cloud_name,
-        container_type,
-        metric,
-        subject_id,
-        from_date,
-        coalesce(to_date, cast('9999-12-31' as date)) as to_date
-    from {{ ref('int_container_state_intervals') }}
-),
-
-reaches as (
-    select
-        *,
-        max(to_date) over (
-            partition by cloud_name, container_type, metric, subject_id
-            order by from_date, to_date
-            rows between unbounded preceding and 1 preceding
-        ) as reach
-    from intervals
-),
-
-islands as (
-    select
-        *,
-        sum(case when reach is null or from_date > reach then 1 else 0 end) over (
-            partition by cloud_name, container_type, metric, subject_id
-            order by from_date, to_date
-            rows between unbounded preceding and current row
-        ) as island
-    from reaches
-),
-
-merged as (
-    select
-        cloud_name,
-        container_type,
-        metric,
-        min(from_date) as from_date,
-        max(to_date) as to_date
-    from islands
-    group by cloud_name, container_type, metric, subject_id, island
+with islands as (
+    select * from {{ ref('int_container_subject_islands') }}
 ),
 
 deltas as (
@@ -57,7 +14,7 @@ deltas as (
         metric,
         from_date as calendar_date,
         1 as delta
-    from merged
+    from islands
     union all
     select
         cloud_name,
@@ -65,8 +22,8 @@ deltas as (
         metric,
         to_date as calendar_date,
         -1 as delta
-    from merged
-    where to_date < cast('9999-12-31' as date)
+    from islands
+    where to_date is not null
 ),
 
 daily_deltas as (

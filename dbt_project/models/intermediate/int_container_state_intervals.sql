@@ -9,7 +9,8 @@
       assets_in_published     an asset is in some published container (subject = asset)
     Keyed by container: a run deletes the containers its arrival window touches, then
     replays every container the table lacks (macros/incremental.sql). first_arrival_date
-    and last_arrival_date span the arrival days of the container's events.
+    and last_arrival_date span the arrival days of the container's events; invocation_id
+    names the dbt run that replayed it.
 -#}
 {%- set container = 'cloud_name, container_type, container_id' %}
 {{ config(
@@ -182,5 +183,8 @@ unioned as (
     from published_memberships
 )
 
-select * from unioned
+select
+    *,
+    '{{ invocation_id }}' as invocation_id
+from unioned
 where to_date is null or to_date > from_date
