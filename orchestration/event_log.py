@@ -4,7 +4,9 @@ A run over a year of arrival days records one planned and one materialization ev
 asset and day. The stock SQLite storage writes each on its own (a new engine, connection
 and commit per event, into two database files), which made those events most of a long
 ingest run. Dagster hands asset events over in batches when `DAGSTER_EVENT_BATCH_SIZE` is
-set; this storage sets it and stores each batch with one transaction per file.
+set; this storage sets it and stores each batch with one transaction per file. The events
+that come one at a time (steps, dbt's tests as asset checks and the lookups behind them)
+reuse one engine per database file instead of creating one per event.
 
 `dam-usage` writes it into the Dagster homes it sets up (orchestration/home.py), with the
 same files as the stock storage, unless the instance settings choose a storage of their own.
@@ -13,13 +15,22 @@ same files as the stock storage, unless the instance settings choose a storage o
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections import OrderedDict
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 from dagster._core.events import ASSET_CHECK_EVENTS, ASSET_EVENTS
 from dagster._core.events.log import EventLogEntry
 from dagster._core.storage.event_log import SqliteEventLogStorage
+from dagster._core.storage.sql import create_engine
+from dagster._core.storage.sqlite import SQLITE_BUSY_TIMEOUT_SECONDS
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.pool import NullPool
 
 BATCH_SIZE = "1000"
+# The index file and the latest runs' files: a long-lived process (webserver, daemon) sees
+# many runs, and an engine is dropped once its run is this far behind.
+ENGINES_KEPT = 8
 
 
 class BatchingSqliteEventLogStorage(SqliteEventLogStorage):
@@ -29,7 +40,26 @@ class BatchingSqliteEventLogStorage(SqliteEventLogStorage):
         # Dagster reads the variable whenever it hands over an event, in every process that
         # opens this instance (CLI, run workers, webserver, daemon).
         os.environ.setdefault("DAGSTER_EVENT_BATCH_SIZE", BATCH_SIZE)
+        self._engines: OrderedDict[str, Engine] = OrderedDict()
         super().__init__(base_dir, inst_data=inst_data)
+
+    @contextmanager
+    def _connect(self, shard: str) -> Iterator[Connection]:
+        """The stock connection (a new one per use, in a transaction), from a kept engine."""
+        with self._db_lock:
+            engine = self._engines.pop(shard, None) or create_engine(
+                self.conn_string_for_shard(shard),
+                poolclass=NullPool,
+                connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS},
+            )
+            self._engines[shard] = engine
+            while len(self._engines) > ENGINES_KEPT:
+                self._engines.popitem(last=False)[1].dispose()
+            if shard not in self._initialized_dbs:
+                self._initdb(engine)
+                self._initialized_dbs.add(shard)
+            with engine.connect() as conn, conn.begin():
+                yield conn
 
     @classmethod
     def from_config_value(cls, inst_data, config_value):
