@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import dagster as dg
 import yaml
+from dagster._core.events.log import EventLogEntry
 
 from orchestration.cli import landing_days
-from orchestration.event_log import BatchingSqliteEventLogStorage
+from orchestration.event_log import ENGINES_KEPT, BatchingSqliteEventLogStorage
 from orchestration.home import EVENT_LOG_CLASS, EVENT_LOG_MODULE, home_settings
 from orchestration.ingest.assets import QUARANTINE_CHECK
 from orchestration.ingest.feeds import FEEDS
@@ -79,3 +81,15 @@ def test_a_home_gets_the_batching_log_unless_its_settings_choose_a_storage(tmp_p
     }
     deploy = (PROJECT_ROOT / "deploy" / "dagster.yaml").read_text()
     assert home_settings(deploy, tmp_path) == deploy
+
+
+def test_a_long_lived_storage_keeps_a_few_engines_and_every_run_readable(tmp_path):
+    storage = BatchingSqliteEventLogStorage(str(tmp_path))
+    runs = [f"run-{n}" for n in range(ENGINES_KEPT + 4)]
+    for run_id in runs:
+        for n in range(2):
+            storage.store_event(EventLogEntry(None, "INFO", f"{run_id}/{n}", run_id, time.time()))
+    assert len(storage._engines) == ENGINES_KEPT
+    for run_id in runs:
+        records = storage.get_records_for_run(run_id).records
+        assert [r.event_log_entry.user_message for r in records] == [f"{run_id}/0", f"{run_id}/1"]
