@@ -69,11 +69,14 @@ def warehouse_rows(warehouse: Path, sql: str) -> list[tuple]:
         return con.execute(sql).fetchall()
 
 
+def table_rows_sql(relation: str) -> str:
+    """Every row of a table, ordered, without invocation_id: which dbt run wrote a row
+    differs between two builds of the same rows."""
+    return f"select columns(lambda c: c != 'invocation_id') from {relation} order by all"
+
+
 def table_rows(warehouse: Path, relation: str) -> list[tuple]:
-    """Every row of a warehouse table, ordered, without invocation_id: which dbt run wrote a
-    row differs between two builds of the same rows."""
-    sql = f"select columns(lambda c: c != 'invocation_id') from {relation} order by all"
-    return warehouse_rows(warehouse, sql)
+    return warehouse_rows(warehouse, table_rows_sql(relation))
 
 
 def admin_of(zone: Path) -> dict:

@@ -317,8 +317,11 @@ def test_late_events_that_undo_a_state_drop_it_from_the_counts(zone, tmp_path):
     assert warehouse_rows(daily, counts) == [
         (*day, subjects) for day, subjects in zip(by_day, (0, 2, 2, 2, 2, 2), strict=True)
     ]
-    for relation in ("intermediate.int_container_subject_islands",
-                     "intermediate.int_container_daily_counts", "marts.mart_collections_daily"):
+    for relation in (
+        "intermediate.int_container_subject_islands",
+        "intermediate.int_container_daily_counts",
+        "marts.mart_collections_daily",
+    ):
         assert table_rows(daily, relation) == table_rows(whole, relation), relation
 
 

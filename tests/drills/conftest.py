@@ -11,7 +11,7 @@ from pathlib import Path
 
 import duckdb
 
-from tests.conftest import cli_env
+from tests.conftest import cli_env, table_rows_sql
 
 
 def start(*args: str, data: Path, landing: Path, log: Path | None = None, **extra: str):
@@ -58,7 +58,8 @@ def wait_for(condition, seconds: float, what: str) -> None:
 
 
 def tables(path: Path, schemas: tuple[str, ...] = ("main",)) -> dict[str, list[tuple]]:
-    """Every table of the given schemas in a DuckDB file, its rows sorted."""
+    """Every table of the given schemas in a DuckDB file, its rows sorted (without the run
+    that wrote them)."""
     with duckdb.connect(str(path), read_only=True) as con:
         names = con.execute(
             "select schema_name, table_name from duckdb_tables() "
@@ -66,8 +67,6 @@ def tables(path: Path, schemas: tuple[str, ...] = ("main",)) -> dict[str, list[t
             {"schemas": list(schemas)},
         ).fetchall()
         return {
-            f"{schema}.{table}": con.execute(
-                f'select * from "{schema}"."{table}" order by all'
-            ).fetchall()
+            f"{schema}.{table}": con.execute(table_rows_sql(f'"{schema}"."{table}"')).fetchall()
             for schema, table in names
         }
