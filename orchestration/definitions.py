@@ -3,10 +3,10 @@
 import warnings
 
 import dagster as dg
-from dagster_dbt import DbtCliResource
 
 from orchestration.dbt.assets import build_dbt_assets
 from orchestration.dbt.project import dbt_executable, dbt_project
+from orchestration.dbt.resource import WarehouseDbtCli
 from orchestration.ingest.assets import LandingZone, build_ingest_assets
 from orchestration.jobs import build_load_warehouse_job
 from orchestration.reports.assets import (
@@ -40,7 +40,7 @@ defs = dg.Definitions(
     resources={
         **report_resources(settings),  # the warehouse and the report store
         "landing": LandingZone.from_settings(settings),
-        "dbt": DbtCliResource(project_dir=dbt_project(), dbt_executable=dbt_executable()),
+        "dbt": WarehouseDbtCli(project_dir=dbt_project(), dbt_executable=dbt_executable()),
         "serving": ServingFile(path=str(settings.serving_path)),
     },
 )

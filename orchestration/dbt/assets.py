@@ -10,11 +10,11 @@ import dagster as dg
 from dagster_dbt import (
     DagsterDbtTranslator,
     DagsterDbtTranslatorSettings,
-    DbtCliResource,
     dbt_assets,
 )
 
 from orchestration.dbt.project import dbt_project
+from orchestration.dbt.resource import WarehouseDbtCli
 from orchestration.partitions import run_arrival_window
 from orchestration.settings import Settings
 
@@ -54,7 +54,7 @@ def build_dbt_assets(settings: Settings) -> dg.AssetsDefinition:
         pool="duckdb",
     )
     def warehouse_dbt_assets(
-        context: dg.AssetExecutionContext, dbt: DbtCliResource, config: DbtRunConfig
+        context: dg.AssetExecutionContext, dbt: WarehouseDbtCli, config: DbtRunConfig
     ):
         first, end = run_arrival_window(context.run.tags, settings)
         args = dbt_build_args(first, end, config.full_refresh)
