@@ -1,7 +1,6 @@
 """dbt models as Dagster assets: sources map to the raw ingest assets, folders to groups,
-dbt tests surface as asset checks, and a run's arrival days reach dbt as variables."""
+dbt tests surface as asset checks, and a run's arrival days reach dbt in its environment."""
 
-import json
 from collections.abc import Mapping
 from datetime import date
 from typing import Any
@@ -34,13 +33,16 @@ class WarehouseTranslator(DagsterDbtTranslator):
 TRANSLATOR = WarehouseTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
 
 
-def dbt_build_args(first: date, end: date, full_refresh: bool = False) -> list[str]:
-    """One `dbt build` per run, over the arrival days [first, end) (half-open)."""
-    window = {"min_arrival_date": first.isoformat(), "max_arrival_date": end.isoformat()}
-    args = ["build", "--vars", json.dumps(window)]
-    if full_refresh:
-        args.append("--full-refresh")
-    return args
+def dbt_build_args(full_refresh: bool = False) -> list[str]:
+    """One `dbt build` per run."""
+    return ["build", "--full-refresh"] if full_refresh else ["build"]
+
+
+def arrival_window_environment(first: date, end: date) -> dict[str, str]:
+    """The arrival days [first, end) (half-open) as dbt reads them (arrival_window_bound in
+    macros/calendar.sql). Unlike `--vars`, environment variables read only while models
+    run leave dbt's last parse of the project valid, so a run does not parse it again."""
+    return {"DAM_MIN_ARRIVAL_DATE": first.isoformat(), "DAM_MAX_ARRIVAL_DATE": end.isoformat()}
 
 
 class DbtRunConfig(dg.Config):
@@ -57,10 +59,11 @@ def build_dbt_assets(settings: Settings) -> dg.AssetsDefinition:
         context: dg.AssetExecutionContext, dbt: WarehouseDbtCli, config: DbtRunConfig
     ):
         first, end = run_arrival_window(context.run.tags, settings)
-        args = dbt_build_args(first, end, config.full_refresh)
         # One writer at a time, so one target folder, replaced by each run (dagster-dbt would
         # otherwise leave a new folder behind every run).
         target = settings.dbt_dir / "last_run"
-        yield from dbt.cli(args, context=context, target_path=target).stream()
+        window = arrival_window_environment(first, end)
+        args = dbt_build_args(config.full_refresh)
+        yield from dbt.cli(args, context=context, target_path=target, env=window).stream()
 
     return warehouse_dbt_assets

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -30,6 +31,11 @@ def kill_session(process: subprocess.Popen) -> None:
     """SIGKILL the process and everything it started, as a crash of the machine would."""
     os.killpg(process.pid, signal.SIGKILL)
     process.wait()
+
+
+def dbt_building(session: int) -> bool:
+    """Whether a process of the session runs `dbt build`."""
+    return any(re.search(r"/dbt build\b", command) for command in session_commands(session))
 
 
 def session_commands(session: int) -> list[str]:

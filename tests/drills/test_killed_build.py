@@ -8,7 +8,7 @@ import time
 
 from orchestration.cli import landing_days
 from tests.conftest import run_cli
-from tests.drills.conftest import kill_session, session_commands, start, tables, wait_for
+from tests.drills.conftest import dbt_building, kill_session, start, tables, wait_for
 
 WAREHOUSE_SCHEMAS = ("raw", "intermediate", "core", "marts")
 
@@ -23,12 +23,9 @@ def test_a_build_killed_midway_keeps_the_last_good_marts(built, small_zone, tmp_
 
     daily = start("run", "--start", today, "--end", today, data=data, landing=small_zone)
 
-    def dbt_building() -> bool:
-        return any(" build --vars " in command for command in session_commands(daily.pid))
-
-    wait_for(dbt_building, 180, "the dbt build to start")
+    wait_for(lambda: dbt_building(daily.pid), 180, "the dbt build to start")
     time.sleep(2)  # inside the build: seeds and staging are done in well under a second
-    assert dbt_building(), "the build ended before the drill could kill it"
+    assert dbt_building(daily.pid), "the build ended before the drill could kill it"
     kill_session(daily)
 
     assert tables(serving) == last_good

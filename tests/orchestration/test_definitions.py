@@ -10,7 +10,7 @@ import dagster as dg
 import yaml
 
 from orchestration.cli import landing_days, run_tags
-from orchestration.dbt.assets import dbt_build_args
+from orchestration.dbt.assets import arrival_window_environment, dbt_build_args
 from orchestration.definitions import defs
 from orchestration.schedules import previous_day
 from orchestration.settings import PROJECT_ROOT
@@ -111,12 +111,13 @@ def test_instance_config_limits_duckdb_writers_to_one():
     assert config["run_monitoring"]["free_slots_after_run_end_seconds"] > 0
 
 
-def test_dbt_arguments_carry_the_half_open_window():
-    window = '{"min_arrival_date": "2024-05-01", "max_arrival_date": "2024-05-08"}'
-    assert dbt_build_args(date(2024, 5, 1), date(2024, 5, 8)) == ["build", "--vars", window]
-    assert dbt_build_args(date(2024, 5, 1), date(2024, 5, 2), full_refresh=True)[-1] == (
-        "--full-refresh"
-    )
+def test_dbt_gets_one_build_and_the_half_open_window_in_its_environment():
+    assert dbt_build_args() == ["build"]
+    assert dbt_build_args(full_refresh=True) == ["build", "--full-refresh"]
+    assert arrival_window_environment(date(2024, 5, 1), date(2024, 5, 8)) == {
+        "DAM_MIN_ARRIVAL_DATE": "2024-05-01",
+        "DAM_MAX_ARRIVAL_DATE": "2024-05-08",
+    }
 
 
 def test_daily_schedule_loads_the_previous_day():

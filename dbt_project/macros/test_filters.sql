@@ -1,0 +1,14 @@
+{#- dbt's `where` config of a data test, with {min_arrival_date} and {max_arrival_date}
+    standing for this run's window (arrival_window_bound). dbt renders a test's config when
+    it parses the project, before any run's window is known; the placeholders are filled in
+    when the test runs. -#}
+{% macro default__get_where_subquery(relation) -%}
+    {%- set where = config.get('where', '') -%}
+    {%- if where -%}
+        {%- set where = where
+            | replace('{min_arrival_date}', arrival_window_bound('min'))
+            | replace('{max_arrival_date}', arrival_window_bound('max')) -%}
+        {%- do return('(select * from ' ~ relation ~ ' where ' ~ where ~ ') dbt_subquery') -%}
+    {%- endif -%}
+    {%- do return(relation) -%}
+{%- endmacro %}
