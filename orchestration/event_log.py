@@ -6,7 +6,9 @@ and commit per event, into two database files), which made those events most of 
 ingest run. Dagster hands asset events over in batches when `DAGSTER_EVENT_BATCH_SIZE` is
 set; this storage sets it and stores each batch with one transaction per file. The events
 that come one at a time (steps, dbt's tests as asset checks and the lookups behind them)
-reuse one engine per database file instead of creating one per event.
+reuse one open connection per database file instead of opening one per event: closing the
+last connection to a file in SQLite's WAL mode writes the log back into the file, which
+the stock storage does after every event.
 
 `dam-usage` writes it into the Dagster homes it sets up (orchestration/home.py), with the
 same files as the stock storage, unless the instance settings choose a storage of their own.
@@ -25,11 +27,11 @@ from dagster._core.storage.event_log import SqliteEventLogStorage
 from dagster._core.storage.sql import create_engine
 from dagster._core.storage.sqlite import SQLITE_BUSY_TIMEOUT_SECONDS
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.pool import NullPool
+from sqlalchemy.pool import StaticPool
 
 BATCH_SIZE = "1000"
 # The index file and the latest runs' files: a long-lived process (webserver, daemon) sees
-# many runs, and an engine is dropped once its run is this far behind.
+# many runs, and an engine (and its connection) is dropped once its run is this far behind.
 ENGINES_KEPT = 8
 
 
@@ -45,12 +47,13 @@ class BatchingSqliteEventLogStorage(SqliteEventLogStorage):
 
     @contextmanager
     def _connect(self, shard: str) -> Iterator[Connection]:
-        """The stock connection (a new one per use, in a transaction), from a kept engine."""
+        """The stock connection (in a transaction), from a kept engine and its open connection."""
         with self._db_lock:
+            # One connection per file, used by one thread at a time (under the lock).
             engine = self._engines.pop(shard, None) or create_engine(
                 self.conn_string_for_shard(shard),
-                poolclass=NullPool,
-                connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS},
+                poolclass=StaticPool,
+                connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS, "check_same_thread": False},
             )
             self._engines[shard] = engine
             while len(self._engines) > ENGINES_KEPT:
@@ -60,6 +63,20 @@ class BatchingSqliteEventLogStorage(SqliteEventLogStorage):
                 self._initialized_dbs.add(shard)
             with engine.connect() as conn, conn.begin():
                 yield conn
+
+    def _close_connections(self) -> None:
+        with self._db_lock:
+            while self._engines:
+                self._engines.popitem()[1].dispose()
+
+    def wipe(self) -> None:
+        """Closes the kept connections first: wiping deletes the runs' files."""
+        self._close_connections()
+        super().wipe()
+
+    def dispose(self) -> None:
+        self._close_connections()
+        super().dispose()
 
     @classmethod
     def from_config_value(cls, inst_data, config_value):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from pathlib import Path
 
@@ -93,3 +94,26 @@ def test_a_long_lived_storage_keeps_a_few_engines_and_every_run_readable(tmp_pat
     for run_id in runs:
         records = storage.get_records_for_run(run_id).records
         assert [r.event_log_entry.user_message for r in records] == [f"{run_id}/0", f"{run_id}/1"]
+
+
+def messages(storage: BatchingSqliteEventLogStorage, run_id: str) -> list[str]:
+    return [r.event_log_entry.user_message for r in storage.get_records_for_run(run_id).records]
+
+
+def test_events_stored_one_at_a_time_share_a_connection_per_file(tmp_path, monkeypatch):
+    storage = BatchingSqliteEventLogStorage(str(tmp_path))
+    opened, connect = [], sqlite3.dbapi2.connect  # what SQLAlchemy calls
+    monkeypatch.setattr(
+        sqlite3.dbapi2, "connect", lambda *a, **kw: opened.append(a) or connect(*a, **kw)
+    )
+    for n in range(20):
+        storage.store_event(EventLogEntry(None, "INFO", f"m{n}", "run-a", time.time()))
+    assert messages(storage, "run-a") == [f"m{n}" for n in range(20)]
+    assert len(opened) <= 2  # the run's file and the index
+
+    # Wiping deletes the files: what comes next goes to new ones, not to the kept handles.
+    storage.wipe()
+    storage.store_event(EventLogEntry(None, "INFO", "again", "run-a", time.time()))
+    assert messages(BatchingSqliteEventLogStorage(str(tmp_path)), "run-a") == ["again"]
+    storage.dispose()
+    assert not storage._engines
