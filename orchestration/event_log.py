@@ -56,26 +56,27 @@ class BatchingSqliteEventLogStorage(SqliteEventLogStorage):
                 connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS, "check_same_thread": False},
             )
             self._engines[shard] = engine
-            while len(self._engines) > ENGINES_KEPT:
-                self._engines.popitem(last=False)[1].dispose()
+            self._drop_engines(keep=ENGINES_KEPT)
             if shard not in self._initialized_dbs:
                 self._initdb(engine)
                 self._initialized_dbs.add(shard)
             with engine.connect() as conn, conn.begin():
                 yield conn
 
-    def _close_connections(self) -> None:
-        with self._db_lock:
-            while self._engines:
-                self._engines.popitem()[1].dispose()
+    def _drop_engines(self, keep: int) -> None:
+        """Closes the least recently used engines (and their connections) beyond `keep`."""
+        while len(self._engines) > keep:
+            self._engines.popitem(last=False)[1].dispose()
 
     def wipe(self) -> None:
         """Closes the kept connections first: wiping deletes the runs' files."""
-        self._close_connections()
+        with self._db_lock:
+            self._drop_engines(keep=0)
         super().wipe()
 
     def dispose(self) -> None:
-        self._close_connections()
+        with self._db_lock:
+            self._drop_engines(keep=0)
         super().dispose()
 
     @classmethod
