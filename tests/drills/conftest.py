@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -36,6 +38,22 @@ def kill_session(process: subprocess.Popen) -> None:
 def dbt_building(session: int) -> bool:
     """Whether a process of the session runs `dbt build`."""
     return any(re.search(r"/dbt build\b", command) for command in session_commands(session))
+
+
+def feeds_loaded(data: Path) -> int:
+    """How many feed-days the run in `data` has recorded as loaded into the raw tables (read
+    from its Dagster event log, which other processes may read while it is written)."""
+    index = data / "dagster_home" / "history" / "runs" / "index.db"
+    if not index.exists():
+        return 0
+    with contextlib.closing(sqlite3.connect(f"file:{index}?mode=ro", uri=True)) as con:
+        try:
+            return con.execute(
+                "select count(*) from event_logs where dagster_event_type = "
+                "'ASSET_MATERIALIZATION' and asset_key like '[\"raw\", %'"
+            ).fetchone()[0]
+        except sqlite3.OperationalError:  # its tables are not created yet
+            return 0
 
 
 def session_commands(session: int) -> list[str]:
