@@ -64,6 +64,17 @@ def test_rows_are_the_days_strictly_between_on_tracked_environments(
     assert "(account)" in {r["Product environment"] for r in rows}
 
 
+def test_csv_and_parquet_hold_the_same_rows_in_time_order(warehouse, reference, tmp_path):
+    files = write_report(warehouse, ReportRange(reference.days[0], reference.days[-1]), tmp_path)
+    header, rows = read_csv(files.csv)
+    parquet = duckdb.sql(f"select * from read_parquet('{files.parquet}')")
+    assert parquet.columns == header
+    as_text = [["" if value is None else str(value) for value in row] for row in parquet.fetchall()]
+    assert [list(row.values()) for row in rows] == as_text
+    times = [row["Time (UTC)"] for row in rows]
+    assert len(set(times)) > 1 and times == sorted(times)
+
+
 def test_one_day_apart_gives_an_empty_but_valid_report(warehouse, reference, tmp_path):
     day = reference.days[2]
     files = write_report(warehouse, ReportRange(day, day + timedelta(days=1)), tmp_path)
