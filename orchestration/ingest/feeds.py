@@ -130,18 +130,17 @@ FEEDS: tuple[Feed, ...] = (
         layout="{day}.json",
         per_line=False,
         ddl="user_count integer not null, " + PAYLOAD_COLUMN,
-        members=(),
-        fields=("json_array_length(doc -> 'users') as user_count",),
+        members=(("users_json", "$.users"), ("user_groups_json", "$.user_groups")),
+        fields=("json_array_length(users_json) as user_count",),
         checks=(
-            ("json_type(doc -> 'users') is distinct from 'ARRAY'", "'users is not a list'"),
+            ("json_type(users_json) is distinct from 'ARRAY'", "'users is not a list'"),
             (
-                _present("json_extract_string(doc, '$.users[*].id')")
-                + " <> json_array_length(doc -> 'users')",
+                _present("json_extract_string(users_json, '$[*].id')") + " <> user_count",
                 "'a user has no id'",
             ),
             (
-                "(doc -> 'user_groups') is not null"
-                " and json_type(doc -> 'user_groups') not in ('ARRAY', 'NULL')",
+                "user_groups_json is not null"
+                " and json_type(user_groups_json) not in ('ARRAY', 'NULL')",
                 "'user_groups is not a list'",
             ),
         ),

@@ -332,6 +332,28 @@ BAD_SNAPSHOTS = [
 ]
 
 
+# Users snapshot files and the quarantine reason each gets (None: loaded).
+USER_SNAPSHOTS = [
+    (b'{"users": {}}', "users is not a list"),
+    (b'{"users": [{"id": "u1"}, {"name": "x"}]}', "a user has no id"),
+    (b'{"users": [], "user_groups": "all"}', "user_groups is not a list"),
+    (b'{"users": [{"id": "u1"}, {"id": "u2"}], "user_groups": null}', None),
+]
+
+
+@pytest.mark.parametrize(("content", "reason"), USER_SNAPSHOTS)
+def test_users_snapshots_are_checked_whole(con, tmp_path, content, reason):
+    zone = make_zone(tmp_path / "zone")
+    write(zone, f"users/{DAY}.json", content)
+    load_feed(con, FEEDS_BY_NAME["users"], zone, [DAY])
+    quarantined = con.execute("select reason from raw.quarantine").fetchall()
+    counts = con.execute("select user_count from raw.users").fetchall()
+    if reason:
+        assert (quarantined, counts) == ([(reason,)], [])
+    else:
+        assert (quarantined, counts) == ([], [(len(json.loads(content)["users"]),)])
+
+
 @pytest.mark.parametrize(("content", "reason"), BAD_SNAPSHOTS)
 def test_bad_snapshot_files_are_quarantined_whole(con, tmp_path, content, reason):
     zone = make_zone(tmp_path / "zone")

@@ -16,6 +16,7 @@ from tests.orchestration.ingest.test_load import (
     BAD_SNAPSHOTS,
     DAY,
     NOTIFICATION_CASES,
+    USER_SNAPSHOTS,
     event,
     make_zone,
     write,
@@ -27,12 +28,6 @@ GOOD_NOTIFICATION = {
     "resource_type": "image",
     "timestamp": "2024-05-01T10:00:00Z",
 }
-BAD_USERS = [
-    (b'{"users": {}}', "users is not a list"),
-    (b'{"users": [{"id": "u1"}, {"name": "x"}]}', "a user has no id"),
-    (b'{"users": [], "user_groups": "all"}', "user_groups is not a list"),
-    (b'{"users": [{"id": "u1"}], "user_groups": null}', None),
-]
 
 
 def loaded_by_both(spark, zone, workdir, feed_name: str, columns: str = "") -> dict[str, dict]:
@@ -92,7 +87,9 @@ def test_bad_notifications_get_the_same_reasons(spark, tmp_path):
 
 
 @pytest.mark.parametrize(
-    ("feed", "cases"), [("account", BAD_SNAPSHOTS), ("users", BAD_USERS)], ids=["account", "users"]
+    ("feed", "cases"),
+    [("account", BAD_SNAPSHOTS), ("users", USER_SNAPSHOTS)],
+    ids=["account", "users"],
 )
 def test_bad_snapshots_get_the_same_reasons(spark, tmp_path, feed, cases):
     for index, (content, reason) in enumerate(cases):
