@@ -94,8 +94,8 @@ DELETED_RESOURCES = (
 )
 
 # Each record as delivered. Zstandard writes JSON text in about half the time of DuckDB's
-# default string compression and stores it in about a third of the space; reading it back
-# costs about the same.
+# default string compression, in about 40 % of the space; parsing it back costs about a
+# fifth more (BENCHMARKS.md).
 PAYLOAD_COLUMN = "payload varchar using compression zstd not null"
 # The hash of the normalised record, which recognises a notification delivered again.
 PAYLOAD_HASH = "md5(doc) as payload_hash"
