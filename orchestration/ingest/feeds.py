@@ -3,9 +3,11 @@ checks that decide, in SQL, whether a record is loaded or quarantined.
 
 A feed's `members` are the JSON values its checks and columns read, extracted from each
 record with one parse (every `doc -> path` would parse the whole record again); its
-`fields` are SQL expressions over them; its `checks` are tried in order and the first that
-holds gives the quarantine reason. Records that pass every check are inserted with the
-feed's `columns`.
+`fields` are named SQL expressions over the record (`doc`) and its members, each computed
+once for the checks and the columns to share; its `checks` are tried in order and the first
+that holds gives the quarantine reason. Records that pass every check are inserted with the
+feed's `columns`, which read members, fields and the line itself but not `doc`: the parsed
+record is not kept once it is checked.
 """
 
 from __future__ import annotations
