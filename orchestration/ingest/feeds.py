@@ -109,22 +109,26 @@ FEEDS: tuple[Feed, ...] = (
         layout="{day}.json",
         per_line=False,
         ddl="account_id varchar not null, plan varchar not null, " + PAYLOAD_COLUMN,
-        members=(),
-        fields=("doc ->> 'account_id' as account_id", "doc ->> 'plan' as plan"),
+        members=(
+            ("account_id_json", "$.account_id"),
+            ("plan_json", "$.plan"),
+            ("environments_json", "$.product_environments"),
+        ),
+        fields=(),
         checks=(
-            (_non_empty_text("doc -> 'account_id'"), "'missing account_id'"),
-            (_non_empty_text("doc -> 'plan'"), "'missing plan'"),
+            (_non_empty_text("account_id_json"), "'missing account_id'"),
+            (_non_empty_text("plan_json"), "'missing plan'"),
             (
-                "json_type(doc -> 'product_environments') is distinct from 'ARRAY'",
+                "json_type(environments_json) is distinct from 'ARRAY'",
                 "'product_environments is not a list'",
             ),
             (
-                _present("json_extract_string(doc, '$.product_environments[*].cloud_name')")
-                + " <> json_array_length(doc -> 'product_environments')",
+                _present("json_extract_string(environments_json, '$[*].cloud_name')")
+                + " <> json_array_length(environments_json)",
                 "'a product environment has no cloud_name'",
             ),
         ),
-        columns=("account_id", "plan", "text"),
+        columns=("account_id_json ->> '$'", "plan_json ->> '$'", "text"),
     ),
     Feed(
         name="users",
