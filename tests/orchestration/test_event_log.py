@@ -117,3 +117,13 @@ def test_events_stored_one_at_a_time_share_a_connection_per_file(tmp_path, monke
     assert messages(BatchingSqliteEventLogStorage(str(tmp_path)), "run-a") == ["again"]
     storage.dispose()
     assert not storage._engines
+
+
+def test_commits_skip_the_flush_that_wal_mode_does_not_need(tmp_path):
+    storage = BatchingSqliteEventLogStorage(str(tmp_path))
+    storage.store_event(EventLogEntry(None, "INFO", "m", "run-a", time.time()))
+    for shard in ("run-a", "index"):
+        with storage._connect(shard) as conn:
+            assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+            assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
+    storage.dispose()
