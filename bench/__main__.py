@@ -88,7 +88,7 @@ def run_once(
     found["build"] = measure(
         [cli, "run", "--only", "build", "--end", last.isoformat()], env, logs / "build.log"
     )
-    found.update(dbt_timings(data / "dbt" / "last_run" / "run_results.json", found["build"]))
+    found.update(dbt_timings(data / "dbt" / "last_run" / "run_results.json", "build", found))
     found["build_baseline"] = marts_baseline(python, env, data, logs)
     if spark:
         found.update(spark_build(cli, env, data, last, logs))
@@ -97,8 +97,7 @@ def run_once(
         env,
         logs / "increment.log",
     )
-    increment_dbt, _, _ = dbt_seconds(data / "dbt" / "last_run" / "run_results.json")
-    found["increment_dbt"] = Sample(increment_dbt, found["increment"].peak_bytes)
+    found.update(dbt_timings(data / "dbt" / "last_run" / "run_results.json", "increment", found))
     report = ReportRange(last - timedelta(days=31), last)  # 30 whole days
     found["report"] = request_report(cli, env, data, zone, report, logs / "report.log")
     found["report_baseline"] = measure(
@@ -150,16 +149,17 @@ def marts_baseline(python: str, env: dict, data: Path, logs: Path) -> Sample:
     return sample
 
 
-def dbt_timings(run_results: Path, build: Sample) -> dict[str, Sample]:
-    """The build split: dbt's own wall time, the time its models and tests took (summed over
-    dbt's threads, so together they can exceed the wall time), and everything else (process
-    start, Dagster, publishing) as the fixed cost."""
+def dbt_timings(run_results: Path, stage: str, found: dict[str, Sample]) -> dict[str, Sample]:
+    """A run split: dbt's own wall time, the time its models and tests took (summed over
+    dbt's threads, so together they can exceed the wall time), and everything outside dbt
+    (processes, Dagster, the ingest if the run has one, publishing) as the fixed cost."""
+    run = found[stage]
     dbt, models, tests = dbt_seconds(run_results)
     return {
-        "build_dbt": Sample(dbt, build.peak_bytes),
-        "build_models": Sample(models, build.peak_bytes),
-        "build_tests": Sample(tests, build.peak_bytes),
-        "build_fixed": Sample(build.seconds - dbt, build.peak_bytes),
+        f"{stage}_dbt": Sample(dbt, run.peak_bytes),
+        f"{stage}_models": Sample(models, run.peak_bytes),
+        f"{stage}_tests": Sample(tests, run.peak_bytes),
+        f"{stage}_fixed": Sample(run.seconds - dbt, run.peak_bytes),
     }
 
 

@@ -24,6 +24,9 @@ STAGES = {
     "build_baseline": "baseline: the marts by one hand-written DuckDB script (`bench/marts.sql`)",
     "increment": "daily increment (one new arrival day, ingest + build + publish)",
     "increment_dbt": "… of which the `dbt build` invocation",
+    "increment_models": "… … dbt model time, summed over dbt's threads",
+    "increment_tests": "… … dbt test time, summed over dbt's threads",
+    "increment_fixed": "… of which outside dbt (processes, Dagster, the day's ingest, publishing)",
     "report": "30-day activity report, request to ready (CSV + Parquet)",
     "report_baseline": "baseline: plain DuckDB `COPY` of the same query (CSV)",
     "spark_build": "spark target (`--spark`): load + build of the history on local Spark",
@@ -33,8 +36,8 @@ STAGES = {
 MEMORY_STAGES = ("ingest", "build", "increment", "report")
 # Parts of a stage, shown without memory of their own.
 PARTS = (
-    "build_dbt", "build_models", "build_tests", "build_fixed", "increment_dbt", "spark_dbt",
-    "spark_models",
+    "build_dbt", "build_models", "build_tests", "build_fixed", "increment_dbt",
+    "increment_models", "increment_tests", "increment_fixed", "spark_dbt", "spark_models",
 )  # fmt: skip
 
 

@@ -51,8 +51,8 @@ def test_the_harness_runs_every_stage_at_a_tiny_size(tmp_path):
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     record = json.loads((tmp_path / "results" / "3000.json").read_text())
     stages = {"ingest", "ingest_baseline", "build", "build_dbt", "build_models", "build_tests",
-              "build_fixed", "build_baseline", "increment", "increment_dbt", "report",
-              "report_baseline"}  # fmt: skip
+              "build_fixed", "build_baseline", "increment", "increment_dbt", "increment_models",
+              "increment_tests", "increment_fixed", "report", "report_baseline"}  # fmt: skip
     if spark:
         stages |= {"spark_build", "spark_dbt", "spark_models"}
     assert set(record["medians"]) == stages
@@ -60,8 +60,9 @@ def test_the_harness_runs_every_stage_at_a_tiny_size(tmp_path):
         assert record["medians"][stage]["seconds"] > 0, stage
         assert record["medians"][stage]["peak_bytes"] > 50 * 1024 * 1024, stage
     parts = record["medians"]
-    build, dbt, fixed = (parts[k]["seconds"] for k in ("build", "build_dbt", "build_fixed"))
-    assert 0 < dbt < build and abs(dbt + fixed - build) < 1e-6
+    for run in ("build", "increment"):
+        whole, dbt, fixed = (parts[k]["seconds"] for k in (run, f"{run}_dbt", f"{run}_fixed"))
+        assert 0 < dbt < whole and abs(dbt + fixed - whole) < 1e-6, run
     markdown = (tmp_path / "B.md").read_text()
     assert "## 3,000 events" in markdown and "report ÷ COPY baseline" in markdown
     assert ("spark target (`--spark`)" in markdown) == spark
