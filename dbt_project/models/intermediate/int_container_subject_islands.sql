@@ -75,33 +75,31 @@ subject_intervals as (
     {%- endif %}
 ),
 
-spans as (
+-- Distinct intervals, so that (from_date, to_date) orders a subject's intervals totally and
+-- the windows below see them in the same order; each keeps the arrival days it comes from.
+intervals as (
     select
         {{ subject }},
+        from_date,
+        coalesce(to_date, {{ open_end }}) as to_date,
         min(first_arrival_date) as first_arrival_date,
         max(last_arrival_date) as last_arrival_date
     from subject_intervals
-    group by {{ subject }}
-),
-
--- Distinct, so that (from_date, to_date) orders a subject's intervals totally and the
--- two windows below see them in the same order.
-intervals as (
-    select distinct
-        {{ subject }},
-        from_date,
-        coalesce(to_date, {{ open_end }}) as to_date
-    from subject_intervals
+    group by {{ subject }}, from_date, coalesce(to_date, {{ open_end }})
 ),
 
 reaches as (
     select
-        *,
+        {{ subject }},
+        from_date,
+        to_date,
         max(to_date) over (
             partition by {{ subject }}
             order by from_date, to_date
             rows between unbounded preceding and 1 preceding
-        ) as reach
+        ) as reach,
+        min(first_arrival_date) over (partition by {{ subject }}) as first_arrival_date,
+        max(last_arrival_date) over (partition by {{ subject }}) as last_arrival_date
     from intervals
 ),
 
@@ -120,28 +118,21 @@ islands as (
     select
         {{ subject }},
         min(from_date) as from_date,
-        max(to_date) as to_date
+        max(to_date) as to_date,
+        first_arrival_date,
+        last_arrival_date
     from numbered
-    group by {{ subject }}, island
+    group by {{ subject }}, island, first_arrival_date, last_arrival_date
 ),
 
 final as (
     select
-        islands.cloud_name,
-        islands.container_type,
-        islands.metric,
-        islands.subject_id,
-        islands.from_date,
-        nullif(islands.to_date, {{ open_end }}) as to_date,
-        spans.first_arrival_date,
-        spans.last_arrival_date
+        {{ subject }},
+        from_date,
+        nullif(to_date, {{ open_end }}) as to_date,
+        first_arrival_date,
+        last_arrival_date
     from islands
-    inner join spans
-        on
-            islands.cloud_name = spans.cloud_name
-            and islands.container_type = spans.container_type
-            and islands.metric = spans.metric
-            and islands.subject_id = spans.subject_id
     {% if is_incremental() %}
     union all
     select
@@ -152,8 +143,8 @@ final as (
         cast(null as date) as last_arrival_date
     from touched_subjects
     where not exists (
-        select 1 from spans
-        where {{ same_keys(subject, 'spans', 'touched_subjects') }}
+        select 1 from intervals
+        where {{ same_keys(subject, 'intervals', 'touched_subjects') }}
     )
     {% endif %}
 )
