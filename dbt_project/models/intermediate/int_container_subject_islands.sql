@@ -98,8 +98,17 @@ reaches as (
             order by from_date, to_date
             rows between unbounded preceding and 1 preceding
         ) as reach,
-        min(first_arrival_date) over (partition by {{ subject }}) as first_arrival_date,
-        max(last_arrival_date) over (partition by {{ subject }}) as last_arrival_date
+        -- The same window as the reach's, so that both come from one sort.
+        min(first_arrival_date) over (
+            partition by {{ subject }}
+            order by from_date, to_date
+            rows between unbounded preceding and unbounded following
+        ) as first_arrival_date,
+        max(last_arrival_date) over (
+            partition by {{ subject }}
+            order by from_date, to_date
+            rows between unbounded preceding and unbounded following
+        ) as last_arrival_date
     from intervals
 ),
 
