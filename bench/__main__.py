@@ -88,7 +88,8 @@ def run_once(
     found["build"] = measure(
         [cli, "run", "--only", "build", "--end", last.isoformat()], env, logs / "build.log"
     )
-    found.update(dbt_timings(data / "dbt" / "last_run" / "run_results.json", "build", found))
+    run_results = data / "dbt" / "last_run" / "run_results.json"  # of dbt's latest build
+    found.update(dbt_timings(run_results, "build", found["build"]))
     found["build_baseline"] = marts_baseline(python, env, data, logs)
     if spark:
         found.update(spark_build(cli, env, data, last, logs))
@@ -97,7 +98,7 @@ def run_once(
         env,
         logs / "increment.log",
     )
-    found.update(dbt_timings(data / "dbt" / "last_run" / "run_results.json", "increment", found))
+    found.update(dbt_timings(run_results, "increment", found["increment"]))
     report = ReportRange(last - timedelta(days=31), last)  # 30 whole days
     found["report"] = request_report(cli, env, data, zone, report, logs / "report.log")
     found["report_baseline"] = measure(
@@ -149,11 +150,10 @@ def marts_baseline(python: str, env: dict, data: Path, logs: Path) -> Sample:
     return sample
 
 
-def dbt_timings(run_results: Path, stage: str, found: dict[str, Sample]) -> dict[str, Sample]:
+def dbt_timings(run_results: Path, stage: str, run: Sample) -> dict[str, Sample]:
     """A run split: dbt's own wall time, the time its models and tests took (summed over
     dbt's threads, so together they can exceed the wall time), and everything outside dbt
     (processes, Dagster, the ingest if the run has one, publishing) as the fixed cost."""
-    run = found[stage]
     dbt, models, tests = dbt_seconds(run_results)
     return {
         f"{stage}_dbt": Sample(dbt, run.peak_bytes),

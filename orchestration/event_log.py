@@ -68,8 +68,8 @@ class BatchingSqliteEventLogStorage(SqliteEventLogStorage):
         )
         with engine.connect() as conn:
             # In WAL mode NORMAL skips the disk flush of every commit (a dbt run's tests
-            # arrive as one event each) and still never corrupts the file; a power cut, not
-            # a crash, can lose the last events.
+            # arrive as one event each) and still never corrupts the file; a power cut or an
+            # operating system crash, not a crashed process, can lose the last events.
             conn.exec_driver_sql("PRAGMA synchronous = NORMAL")
         return engine
 
