@@ -15,6 +15,8 @@
 -#}
 {%- set subject = 'cloud_name, container_type, metric, subject_id' %}
 {%- set open_end = "cast('9999-12-31' as date)" %}
+{#- A subject's intervals in the order the windows below walk them. #}
+{%- set in_subject_order = 'partition by ' ~ subject ~ ' order by from_date, to_date' %}
 {{ config(
     materialized=arrival_window_materialization(),
     incremental_strategy='delete+insert',
@@ -94,19 +96,16 @@ reaches as (
         from_date,
         to_date,
         max(to_date) over (
-            partition by {{ subject }}
-            order by from_date, to_date
+            {{ in_subject_order }}
             rows between unbounded preceding and 1 preceding
         ) as reach,
-        -- The same window as the reach's, so that both come from one sort.
+        -- The reach's window, with the whole partition as frame: one sort serves all three.
         min(first_arrival_date) over (
-            partition by {{ subject }}
-            order by from_date, to_date
+            {{ in_subject_order }}
             rows between unbounded preceding and unbounded following
         ) as first_arrival_date,
         max(last_arrival_date) over (
-            partition by {{ subject }}
-            order by from_date, to_date
+            {{ in_subject_order }}
             rows between unbounded preceding and unbounded following
         ) as last_arrival_date
     from intervals
@@ -116,8 +115,7 @@ numbered as (
     select
         *,
         sum(case when reach is null or from_date > reach then 1 else 0 end) over (
-            partition by {{ subject }}
-            order by from_date, to_date
+            {{ in_subject_order }}
             rows between unbounded preceding and current row
         ) as island
     from reaches
