@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import csv
 import json
+import shutil
 import time
+from contextlib import contextmanager
 from datetime import date, timedelta
+from pathlib import Path
 
 import dagster as dg
 import duckdb
@@ -81,6 +84,41 @@ def test_one_day_apart_gives_an_empty_but_valid_report(warehouse, reference, tmp
     header, rows = read_csv(files.csv)
     assert (header, rows, files.rows) == (HEADER, [], 0)
     assert duckdb.sql(f"select count(*) from read_parquet('{files.parquet}')").fetchall() == [(0,)]
+
+
+def test_a_report_is_ready_before_its_run_lets_go_of_the_warehouse(
+    built, reference, tmp_path, monkeypatch
+):
+    """Closing a large warehouse takes a moment; the requester waits for the files only."""
+    from orchestration.reports.assets import REPORT_PARTITIONS, ReportStore, activity_report
+    from orchestration.resources import Warehouse
+
+    copy = tmp_path / "warehouse.duckdb"
+    shutil.copyfile(built["warehouse"], copy)
+    store = ReportStore(reports_dir=str(tmp_path / "reports"))
+    report = ReportRange(reference.days[0], reference.days[-1])
+    at_close = []
+    opened = Warehouse.connect
+
+    @contextmanager
+    def connect(self, **options):
+        with opened(self, **options) as con:
+            yield con
+            at_close.append(store.registry.get(report.key))
+
+    monkeypatch.setattr(Warehouse, "connect", connect)
+    with dg.instance_for_test() as instance:
+        instance.add_dynamic_partitions(REPORT_PARTITIONS.name, [report.key])
+        result = dg.materialize(
+            [activity_report],
+            partition_key=report.key,
+            instance=instance,
+            resources={"warehouse": Warehouse(path=str(copy)), "reports": store},
+        )
+    assert result.success
+    (seen,) = at_close
+    assert seen.status == "ready"
+    assert Path(seen.csv_path).is_file() and Path(seen.parquet_path).is_file()
 
 
 def test_request_follow_and_download_from_the_cli(built, small_zone, reference, tmp_path):
