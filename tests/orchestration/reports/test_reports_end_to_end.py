@@ -93,6 +93,7 @@ def test_a_report_is_ready_before_its_run_lets_go_of_the_warehouse(
     from orchestration.reports.assets import REPORT_PARTITIONS, ReportStore, activity_report
     from orchestration.resources import Warehouse
 
+    # A copy: this module's `warehouse` fixture holds the built file open with other settings.
     copy = tmp_path / "warehouse.duckdb"
     shutil.copyfile(built["warehouse"], copy)
     store = ReportStore(reports_dir=str(tmp_path / "reports"))
