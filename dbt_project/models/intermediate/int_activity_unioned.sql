@@ -1,31 +1,41 @@
 {#-
     Every action once: DAM events as they come, notifications one row per asset. Keyed by
-    the delivered record each action comes from (record_id: the event, or the notification):
-    a run recomputes the records its arrival window touches (macros/incremental.sql), so a
-    record first delivered on another day, or backfilled out of order, keeps its first
-    delivery. A late event lands on its own event day.
+    the delivered record each action comes from (record_id: the event, or the notification;
+    found by its hash): a run recomputes the records its arrival window touches
+    (macros/incremental.sql), so a record first delivered on another day, or backfilled out
+    of order, keeps its first delivery. A late event lands on its own event day. Both feeds
+    are read for the same hashes, so that an event and a notification sharing one are
+    replaced together.
 -#}
+{%- set delivered_in_window = window_keys(ref('stg_dam__events'), 'record_hash')
+    ~ ' union all ' ~ window_keys(ref('stg_dam__notification_assets'), 'record_hash') %}
 {{ config(
     materialized=arrival_window_materialization(),
     incremental_strategy='delete+insert',
-    unique_key='record_id',
+    unique_key='record_hash',
+    pre_hook="{{ assert_key_hashes_current('record_id') }}",
     post_hook="{{ delete_keys_gone_from_window('record_id', window_keys(ref('stg_dam__events'), 'event_id') ~ ' union all ' ~ window_keys(ref('stg_dam__notifications'), 'notification_id')) }}",
 ) }}
 
 with events as (
     select * from {{ ref('stg_dam__events') }}
-    where {{ in_touched_rows(ref('stg_dam__events'), 'event_id', 'record_id') }}
+    where {{ in_touched_rows(
+        ref('stg_dam__events'), 'record_hash', upstream_window_keys=delivered_in_window
+    ) }}
 ),
 
 notification_assets as (
     select * from {{ ref('stg_dam__notification_assets') }}
-    where {{ in_touched_rows(ref('stg_dam__notification_assets'), 'notification_id', 'record_id') }}
+    where {{ in_touched_rows(
+        ref('stg_dam__notification_assets'), 'record_hash', upstream_window_keys=delivered_in_window
+    ) }}
 ),
 
 dam_actions as (
     select
         event_id as activity_id,
         event_id as record_id,
+        record_hash,
         'dam_events' as feed,
         occurred_at,
         event_date as activity_date,
@@ -47,6 +57,7 @@ asset_actions as (
     select
         notification_asset_id as activity_id,
         notification_id as record_id,
+        record_hash,
         'notifications' as feed,
         event_at as occurred_at,
         event_date as activity_date,

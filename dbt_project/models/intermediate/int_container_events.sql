@@ -1,10 +1,11 @@
 -- Collection and portal events in event-time order, with the assets each names. Keyed by
--- the event: a run recomputes the events its arrival window touches
+-- the event (found by its hash): a run recomputes the events its arrival window touches
 -- (macros/incremental.sql).
 {{ config(
     materialized=arrival_window_materialization(),
     incremental_strategy='delete+insert',
-    unique_key='activity_id',
+    unique_key='record_hash',
+    pre_hook="{{ assert_key_hashes_current('activity_id') }}",
     post_hook="{{ delete_keys_gone_from_window('activity_id', window_keys(ref('int_activity_unioned'), 'activity_id')) }}",
 ) }}
 
@@ -14,12 +15,13 @@ with events as (
         feed = 'dam_events'
         and (action like 'collection.%' or action like 'portal.%')
         and target_id is not null
-        and {{ in_touched_rows(ref('int_activity_unioned'), 'activity_id') }}
+        and {{ in_touched_rows(ref('int_activity_unioned'), 'record_hash') }}
 ),
 
 final as (
     select
         activity_id,
+        record_hash,
         cloud_name,
         {{ dbt.split_part('action', "'.'", 1) }} as container_type,
         target_id as container_id,

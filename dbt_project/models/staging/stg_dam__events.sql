@@ -6,6 +6,7 @@
     materialized=arrival_window_materialization(),
     incremental_strategy='delete+insert',
     unique_key='event_id',
+    pre_hook="{{ assert_key_hashes_current('event_id') }}",
     post_hook="{{ delete_keys_gone_from_window('event_id', window_keys(source('dam', 'dam_events'), 'event_id')) }}",
 ) }}
 {%- set payload_fields = {
@@ -40,6 +41,7 @@ parsed as (
 final as (
     select
         event_id,
+        {{ key_hash('event_id') }} as record_hash,
         occurred_at,
         cast(occurred_at as date) as event_date,
         nullif(cloud_name, '') as cloud_name,

@@ -1,16 +1,17 @@
 -- One row per asset a notification names: the uploaded or renamed asset itself, or each
 -- entry of `resources` (a list, or a map keyed by public_id). A table keyed by the
--- notification: a run recomputes the notifications its arrival window touches
--- (macros/incremental.sql).
+-- notification (by its key's hash): a run recomputes the notifications its arrival window
+-- touches (macros/incremental.sql).
 {{ config(
     materialized=arrival_window_materialization(),
     incremental_strategy='delete+insert',
-    unique_key='notification_id',
+    unique_key='record_hash',
+    pre_hook="{{ assert_key_hashes_current('notification_id') }}",
     post_hook="{{ delete_keys_gone_from_window('notification_id', window_keys(ref('stg_dam__notifications'), 'notification_id')) }}",
 ) }}
-{%- set touched = in_touched_rows(ref('stg_dam__notifications'), 'notification_id') %}
+{%- set touched = in_touched_rows(ref('stg_dam__notifications'), 'record_hash') %}
 {%- set carried = [
-    'notification_id', 'cloud_name', 'notification_type', 'event_at', 'event_date',
+    'notification_id', 'record_hash', 'cloud_name', 'notification_type', 'event_at', 'event_date',
     'action_source', 'triggered_by_id', 'arrival_date', 'source_file',
 ] | join(', ') %}
 
@@ -50,6 +51,7 @@ final as (
         {{ dbt.hash("notification_id || ':' || coalesce(asset_id, public_id, '')") }}
             as notification_asset_id,
         notification_id,
+        record_hash,
         cloud_name,
         notification_type,
         event_at,

@@ -7,6 +7,7 @@
     materialized=arrival_window_materialization(),
     incremental_strategy='delete+insert',
     unique_key='notification_id',
+    pre_hook="{{ assert_key_hashes_current('notification_id') }}",
     post_hook="{{ delete_keys_gone_from_window('cloud_name, payload_hash', window_keys(source('dam', 'notifications'), 'cloud_name, payload_hash')) }}",
 ) }}
 {%- set payload_fields = {
@@ -45,31 +46,39 @@ catalogue as (
     where feed = 'notifications'
 ),
 
+identified as (
+    select
+        {{ dbt.hash("cloud_name || ':' || payload_hash") }} as notification_id,
+        *
+    from parsed
+),
+
 final as (
     select
-        {{ dbt.hash("parsed.cloud_name || ':' || parsed.payload_hash") }} as notification_id,
-        parsed.cloud_name,
-        parsed.payload_hash,
+        identified.notification_id,
+        {{ key_hash('identified.notification_id') }} as record_hash,
+        identified.cloud_name,
+        identified.payload_hash,
         coalesce(catalogue.action, 'other') as notification_type,
-        parsed.notification_type as delivered_notification_type,
-        parsed.event_at,
-        cast(parsed.event_at as date) as event_date,
-        parsed.triggered_by_source,
-        parsed.triggered_by_id,
-        case when parsed.triggered_by_source = 'ui' then 'user' else 'api' end as action_source,
-        parsed.asset_id,
-        parsed.public_id,
-        parsed.resource_type,
-        cast(parsed.bytes as bigint) as bytes,
-        parsed.asset_format,
-        parsed.payload,
-        parsed.deliveries,
-        parsed.arrival_date,
-        parsed.arrival_date > cast(parsed.event_at as date) as arrived_late,
-        parsed.source_file,
-        parsed.line_number
-    from parsed
-    left join catalogue on parsed.notification_type = catalogue.action
+        identified.notification_type as delivered_notification_type,
+        identified.event_at,
+        cast(identified.event_at as date) as event_date,
+        identified.triggered_by_source,
+        identified.triggered_by_id,
+        case when identified.triggered_by_source = 'ui' then 'user' else 'api' end as action_source,
+        identified.asset_id,
+        identified.public_id,
+        identified.resource_type,
+        cast(identified.bytes as bigint) as bytes,
+        identified.asset_format,
+        identified.payload,
+        identified.deliveries,
+        identified.arrival_date,
+        identified.arrival_date > cast(identified.event_at as date) as arrived_late,
+        identified.source_file,
+        identified.line_number
+    from identified
+    left join catalogue on identified.notification_type = catalogue.action
 )
 
 select * from final

@@ -2,18 +2,21 @@
     run's arrival window (any of arrival_columns in it) and every stored row sharing their
     value, so a window's row that repeats an older one fails too. An increment checks what
     it wrote without grouping the whole history; a run whose window holds every row (a
-    first build) or that rebuilt the table (a full refresh) checks the whole table. -#}
-{% test unique_from_window(model, column_name, arrival_columns=['arrival_date']) %}
+    first build) or that rebuilt the table (a full refresh) checks the whole table.
+    narrowed_by names a narrower column that rows sharing a value always share (a key's
+    hash): the stored rows are then found by it. -#}
+{% test unique_from_window(model, column_name, arrival_columns=['arrival_date'], narrowed_by=none) %}
 {%- set from_window -%}
     ({% for column in arrival_columns %}({{ in_arrival_window(column) }}){% if not loop.last %} or {% endif %}{% endfor %})
 {%- endset -%}
+{%- set probe = narrowed_by or column_name -%}
 {%- set checks_window = execute and not flags.FULL_REFRESH and run_query(
     'select 1 from ' ~ model ~ ' where not coalesce(' ~ from_window ~ ', false) limit 1'
 ).rows | length > 0 -%}
 select {{ column_name }}, count(*) as occurrences
 from {{ model }}
 {% if checks_window -%}
-where {{ column_name }} in (select {{ column_name }} from {{ model }} where {{ from_window }})
+where {{ probe }} in (select {{ probe }} from {{ model }} where {{ from_window }})
 {% endif -%}
 group by {{ column_name }}
 having count(*) > 1
