@@ -365,7 +365,7 @@ def test_a_window_key_repeating_a_stored_one_fails_its_check(daily, tmp_path):
         assert {r["status"] for r in results} <= {"pass", "fail"}, results
         return {r["unique_id"].split(".")[2] for r in results if r["status"] == "fail"}
 
-    key_check = "unique_from_window_int_activity_unioned_activity_id"
+    key_check = "unique_from_window_int_activity_unioned_activity_id__record_hash"
     assert failing("2024-05-03", "2024-05-04") == set()
     with duckdb.connect(str(warehouse)) as con:
         con.execute(
