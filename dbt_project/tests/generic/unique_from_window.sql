@@ -3,8 +3,9 @@
     value, so a window's row that repeats an older one fails too. An increment checks what
     it wrote without grouping the whole history; a run whose window holds every row (a
     first build) or that rebuilt the table (a full refresh) checks the whole table.
-    narrowed_by names a narrower column that rows sharing a value always share (a key's
-    hash): the stored rows are then found by it. -#}
+    narrowed_by names a column on which rows sharing a value of column_name always agree
+    too (the hash of the record they come from): the stored rows are found by it, which
+    is cheaper to read. -#}
 {% test unique_from_window(model, column_name, arrival_columns=['arrival_date'], narrowed_by=none) %}
 {%- set from_window -%}
     ({% for column in arrival_columns %}({{ in_arrival_window(column) }}){% if not loop.last %} or {% endif %}{% endfor %})
