@@ -1,7 +1,8 @@
 """python -m bench [--events N] [--days D] [--repeat R] [--spark]: generate an account of N
 events over D days (plus one more day, the increment), run every stage of the warehouse and
-its plain DuckDB baseline R times (with --spark, the history's build on the spark target
-too), and write the medians to bench/results/ and BENCHMARKS.md."""
+its plain DuckDB baseline R times (the increment a second time with its day thinned to the
+1 M account's size; with --spark, the history's build on the spark target too), and write
+the medians to bench/results/ and BENCHMARKS.md."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from pathlib import Path
 
 from bench.measure import PeakMemory, Sample, measure, median
 from bench.results import write_results
+from bench.thinned_day import thinned_zone, thinning
 from orchestration.reports.registry import Registry
 from orchestration.reports.requests import ReportRange
 from sample_data import MANIFEST_NAME, SampleConfig, generate
@@ -31,6 +33,10 @@ def sample_config(events: int, days: int) -> SampleConfig:
     return SampleConfig.awkward(
         days=days + 1, events_per_day=max(events // days, 24), users=max(40, events // 10_000)
     )
+
+
+# The day of the default (1 M event) account, at which every size's day is also timed.
+ONE_MILLION_DAY = sample_config(1_000_000, 365).events_per_day
 
 
 def landing_zone(work: Path, config: SampleConfig) -> tuple[Path, bool]:
@@ -93,6 +99,7 @@ def run_once(
     found["build_baseline"] = marts_baseline(python, env, data, logs)
     if spark:
         found.update(spark_build(cli, env, data, last, logs))
+    found.update(thinned_increment(cli, env, zone, config, data, extra, logs))
     found["increment"] = measure(
         [cli, "run", "--start", extra.isoformat(), "--end", extra.isoformat()],
         env,
@@ -107,6 +114,37 @@ def run_once(
         env,
         logs / "report_baseline.log",
     )  # fmt: skip
+    return found
+
+
+def thinned_increment(
+    cli: str, env: dict, zone: Path, config: SampleConfig, data: Path, day, logs: Path
+) -> dict[str, Sample]:
+    """The increment with its day thinned to the 1 M account's size, on a copy of the history
+    (made untimed, so the full day still lands on the history alone): timed on every size,
+    it shows how the increment grows with the history alone."""
+    every = thinning(config.events_per_day, ONE_MILLION_DAY)
+    thinned = thinned_zone(zone, data.parent / "landing-thinned", day, every)
+    copy = data.parent / "data-thinned"
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(data, copy, ignore=shutil.ignore_patterns("spark", "reports", "baseline*"))
+    env = {
+        **env,
+        "DAM_DATA_DIR": str(copy),
+        "DAM_LANDING_DIR": str(thinned),
+        "DAGSTER_HOME": str(copy / "dagster_home"),
+    }
+    run = measure(
+        [cli, "run", "--start", day.isoformat(), "--end", day.isoformat()],
+        env,
+        logs / "thinned_increment.log",
+    )
+    found = {"thinned_increment": run}
+    found.update(
+        dbt_timings(copy / "dbt" / "last_run" / "run_results.json", "thinned_increment", run)
+    )
+    shutil.rmtree(copy)
+    shutil.rmtree(thinned)
     return found
 
 

@@ -52,7 +52,9 @@ def test_the_harness_runs_every_stage_at_a_tiny_size(tmp_path):
     record = json.loads((tmp_path / "results" / "3000.json").read_text())
     stages = {"ingest", "ingest_baseline", "build", "build_dbt", "build_models", "build_tests",
               "build_fixed", "build_baseline", "increment", "increment_dbt", "increment_models",
-              "increment_tests", "increment_fixed", "report", "report_baseline"}  # fmt: skip
+              "increment_tests", "increment_fixed", "thinned_increment", "thinned_increment_dbt",
+              "thinned_increment_models", "thinned_increment_tests", "thinned_increment_fixed",
+              "report", "report_baseline"}  # fmt: skip
     if spark:
         stages |= {"spark_build", "spark_dbt", "spark_models"}
     assert set(record["medians"]) == stages
@@ -60,11 +62,14 @@ def test_the_harness_runs_every_stage_at_a_tiny_size(tmp_path):
         assert record["medians"][stage]["seconds"] > 0, stage
         assert record["medians"][stage]["peak_bytes"] > 50 * 1024 * 1024, stage
     parts = record["medians"]
-    for run in ("build", "increment"):
+    for run in ("build", "increment", "thinned_increment"):
         whole, dbt, fixed = (parts[k]["seconds"] for k in (run, f"{run}_dbt", f"{run}_fixed"))
         assert 0 < dbt < whole and abs(dbt + fixed - whole) < 1e-6, run
     markdown = (tmp_path / "B.md").read_text()
     assert "## 3,000 events" in markdown and "report ÷ COPY baseline" in markdown
+    assert "the increment with its day thinned" in markdown
+    work = tmp_path / "work"
+    assert not (work / "data-thinned").exists() and not (work / "landing-thinned").exists()
     assert ("spark target (`--spark`)" in markdown) == spark
     check = tmp_path / "work" / "logs" / "run-1" / "build_baseline_check.log"
     assert "12 marts equal" in check.read_text()
