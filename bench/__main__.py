@@ -95,7 +95,7 @@ def run_once(
         [cli, "run", "--only", "build", "--end", last.isoformat()], env, logs / "build.log"
     )
     run_results = data / "dbt" / "last_run" / "run_results.json"  # of dbt's latest build
-    found.update(dbt_timings(run_results, "build", found["build"]))
+    found.update(dbt_timings(run_results, "build", found["build"], logs))
     found["build_baseline"] = marts_baseline(python, env, data, logs)
     if spark:
         found.update(spark_build(cli, env, data, last, logs))
@@ -105,7 +105,7 @@ def run_once(
         env,
         logs / "increment.log",
     )
-    found.update(dbt_timings(run_results, "increment", found["increment"]))
+    found.update(dbt_timings(run_results, "increment", found["increment"], logs))
     report = ReportRange(last - timedelta(days=31), last)  # 30 whole days
     found["report"] = request_report(cli, env, data, zone, report, logs / "report.log")
     found["report_baseline"] = measure(
@@ -120,31 +120,29 @@ def run_once(
 def thinned_increment(
     cli: str, env: dict, zone: Path, config: SampleConfig, data: Path, day, logs: Path
 ) -> dict[str, Sample]:
-    """The increment with its day thinned to the 1 M account's size, on a copy of the history
-    (made untimed, so the full day still lands on the history alone): timed on every size,
-    it shows how the increment grows with the history alone."""
+    """The increment with its day thinned to the 1 M account's size, timed on every size to
+    show how the increment grows with the history alone. It runs in the data folder's own
+    place (so dbt's partial parse still holds) on a copy of the history, made untimed; the
+    history then comes back, for the full day to land on."""
     every = thinning(config.events_per_day, ONE_MILLION_DAY)
     thinned = thinned_zone(zone, data.parent / "landing-thinned", day, every)
-    copy = data.parent / "data-thinned"
-    shutil.rmtree(copy, ignore_errors=True)
-    shutil.copytree(data, copy, ignore=shutil.ignore_patterns("spark", "reports", "baseline*"))
-    env = {
-        **env,
-        "DAM_DATA_DIR": str(copy),
-        "DAM_LANDING_DIR": str(thinned),
-        "DAGSTER_HOME": str(copy / "dagster_home"),
-    }
-    run = measure(
-        [cli, "run", "--start", day.isoformat(), "--end", day.isoformat()],
-        env,
-        logs / "thinned_increment.log",
-    )
-    found = {"thinned_increment": run}
-    found.update(
-        dbt_timings(copy / "dbt" / "last_run" / "run_results.json", "thinned_increment", run)
-    )
-    shutil.rmtree(copy)
-    shutil.rmtree(thinned)
+    history = data.with_name(data.name + "-history")
+    shutil.rmtree(history, ignore_errors=True)
+    data.rename(history)
+    try:
+        shutil.copytree(history, data, ignore=shutil.ignore_patterns("spark", "reports"))
+        run = measure(
+            [cli, "run", "--start", day.isoformat(), "--end", day.isoformat()],
+            {**env, "DAM_LANDING_DIR": str(thinned)},
+            logs / "thinned_increment.log",
+        )
+        run_results = data / "dbt" / "last_run" / "run_results.json"
+        found = {"thinned_increment": run}
+        found.update(dbt_timings(run_results, "thinned_increment", run, logs))
+    finally:
+        shutil.rmtree(data, ignore_errors=True)
+        history.rename(data)
+        shutil.rmtree(thinned)
     return found
 
 
@@ -188,10 +186,12 @@ def marts_baseline(python: str, env: dict, data: Path, logs: Path) -> Sample:
     return sample
 
 
-def dbt_timings(run_results: Path, stage: str, run: Sample) -> dict[str, Sample]:
+def dbt_timings(run_results: Path, stage: str, run: Sample, logs: Path) -> dict[str, Sample]:
     """A run split: dbt's own wall time, the time its models and tests took (summed over
     dbt's threads, so together they can exceed the wall time), and everything outside dbt
-    (processes, Dagster, the ingest if the run has one, publishing) as the fixed cost."""
+    (processes, Dagster, the ingest if the run has one, publishing) as the fixed cost. dbt's
+    run_results.json is kept beside the stage's log, for its time per node."""
+    shutil.copyfile(run_results, logs / f"{stage}_run_results.json")
     dbt, models, tests = dbt_seconds(run_results)
     return {
         f"{stage}_dbt": Sample(dbt, run.peak_bytes),

@@ -69,7 +69,13 @@ def test_the_harness_runs_every_stage_at_a_tiny_size(tmp_path):
     assert "## 3,000 events" in markdown and "report ÷ COPY baseline" in markdown
     assert "the increment with its day thinned" in markdown
     work = tmp_path / "work"
-    assert not (work / "data-thinned").exists() and not (work / "landing-thinned").exists()
+    assert not (work / "data-history").exists() and not (work / "landing-thinned").exists()
+    logs = work / "logs" / "run-1"
+    assert f"from {work / 'landing-thinned'}" in (logs / "thinned_increment.log").read_text()
+    assert "from " + str(work / "landing-") in (logs / "increment.log").read_text()
+    assert "landing-thinned" not in (logs / "increment.log").read_text()
+    for stage in ("build", "increment", "thinned_increment"):
+        assert json.loads((logs / f"{stage}_run_results.json").read_text())["results"], stage
     assert ("spark target (`--spark`)" in markdown) == spark
     check = tmp_path / "work" / "logs" / "run-1" / "build_baseline_check.log"
     assert "12 marts equal" in check.read_text()
