@@ -131,6 +131,7 @@ def thinned_increment(
     data.rename(history)
     try:
         shutil.copytree(history, data, ignore=shutil.ignore_patterns("spark", "reports"))
+        os.sync()  # or the copy's write-back would run alongside the timed run
         run = measure(
             [cli, "run", "--start", day.isoformat(), "--end", day.isoformat()],
             {**env, "DAM_LANDING_DIR": str(thinned)},
