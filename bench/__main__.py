@@ -94,18 +94,13 @@ def run_once(
     found["build"] = measure(
         [cli, "run", "--only", "build", "--end", last.isoformat()], env, logs / "build.log"
     )
-    run_results = data / "dbt" / "last_run" / "run_results.json"  # of dbt's latest build
-    found.update(dbt_timings(run_results, "build", found["build"], logs))
+    found.update(dbt_timings(last_run_results(data), "build", found["build"], logs))
     found["build_baseline"] = marts_baseline(python, env, data, logs)
     if spark:
         found.update(spark_build(cli, env, data, last, logs))
     found.update(thinned_increment(cli, env, zone, config, data, extra, logs))
-    found["increment"] = measure(
-        [cli, "run", "--start", extra.isoformat(), "--end", extra.isoformat()],
-        env,
-        logs / "increment.log",
-    )
-    found.update(dbt_timings(run_results, "increment", found["increment"], logs))
+    found["increment"] = measure(day_run(cli, extra), env, logs / "increment.log")
+    found.update(dbt_timings(last_run_results(data), "increment", found["increment"], logs))
     report = ReportRange(last - timedelta(days=31), last)  # 30 whole days
     found["report"] = request_report(cli, env, data, zone, report, logs / "report.log")
     found["report_baseline"] = measure(
@@ -115,6 +110,16 @@ def run_once(
         logs / "report_baseline.log",
     )  # fmt: skip
     return found
+
+
+def day_run(cli: str, day) -> list[str]:
+    """`dam-usage run` of one arrival day: ingest, build and publish."""
+    return [cli, "run", "--start", day.isoformat(), "--end", day.isoformat()]
+
+
+def last_run_results(data: Path) -> Path:
+    """dbt's run_results.json of the latest dbt invocation on this data folder."""
+    return data / "dbt" / "last_run" / "run_results.json"
 
 
 def thinned_increment(
@@ -132,14 +137,10 @@ def thinned_increment(
     try:
         shutil.copytree(history, data, ignore=shutil.ignore_patterns("spark", "reports"))
         os.sync()  # or the copy's write-back would run alongside the timed run
-        run = measure(
-            [cli, "run", "--start", day.isoformat(), "--end", day.isoformat()],
-            {**env, "DAM_LANDING_DIR": str(thinned)},
-            logs / "thinned_increment.log",
-        )
-        run_results = data / "dbt" / "last_run" / "run_results.json"
+        landing = {**env, "DAM_LANDING_DIR": str(thinned)}
+        run = measure(day_run(cli, day), landing, logs / "thinned_increment.log")
         found = {"thinned_increment": run}
-        found.update(dbt_timings(run_results, "thinned_increment", run, logs))
+        found.update(dbt_timings(last_run_results(data), "thinned_increment", run, logs))
     finally:
         shutil.rmtree(data, ignore_errors=True)
         history.rename(data)
