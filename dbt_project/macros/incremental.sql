@@ -103,37 +103,49 @@
 {%- endmacro %}
 
 {#- Models keyed by an entity that many records build up (a container from its events): a
-    run first deletes the entities its window touches (pre-hook), those with a record
-    delivered in it and those whose stored rows came from records delivered on the days it
-    spans (first_arrival_date to last_arrival_date, kept on each row). The model then
-    builds every entity the upstream holds and the table lacks: the deleted ones, and the
-    few that never yield a row (present_where names the row every built entity has). -#}
-{% macro delete_touched_entities(columns, upstream_window_keys) -%}
+    run replaces the entities named in `touched`, a model of the run_state schema that
+    lists them before the upstream changes (int_containers_touched): the pre-hook deletes
+    them, and the model builds them again from all of their records. -#}
+{% macro delete_touched_entities(columns, touched) -%}
     {%- if is_incremental() -%}
         delete from {{ this }} as stored
         where exists (
-            select 1
-            from (
-                {{ upstream_window_keys }}
-                union all
-                select {{ columns }} from {{ this }}
-                where {{ arrival_span_in_window() }}
-            ) as touched
+            select 1 from {{ touched }} as touched
             where {{ same_keys(columns, 'stored', 'touched') }}
         )
     {%- endif -%}
 {%- endmacro %}
 
-{% macro lacking_entities(relation, columns, present_where) -%}
+{% macro in_touched_entities(relation, columns, touched) -%}
     {%- if is_incremental() -%}
         rowid in (
             select upstream.rowid from {{ relation }} as upstream
-            where not exists (
-                select 1 from {{ this }} as stored
-                where {{ present_where }} and {{ same_keys(columns, 'stored', 'upstream') }}
+            where exists (
+                select 1 from {{ touched }} as touched
+                where {{ same_keys(columns, 'upstream', 'touched') }}
             )
         )
     {%- else -%}true{%- endif -%}
+{%- endmacro %}
+
+{#- The run_state models list what a run changes in a keyed model before it runs, reading
+    its stored rows directly (a ref would be a cycle). The stored relation of `model`, or
+    none before its first build. -#}
+{% macro stored_relation(model) -%}
+    {%- if not execute -%}{{ return(none) }}{%- endif -%}
+    {%- set node = graph.nodes['model.' ~ project_name ~ '.' ~ model] -%}
+    {{ return(adapter.get_relation(
+        database=node.database, schema=node.schema, identifier=node.alias
+    )) }}
+{%- endmacro %}
+
+{#- Whether this run recomputes a window of `stored` (or builds it whole, when it is not
+    there yet, on a full refresh, or on a target that rebuilds every table). -#}
+{% macro recomputes_window(stored) -%}
+    {{ return(
+        stored is not none and not flags.FULL_REFRESH
+        and arrival_window_materialization() == 'incremental'
+    ) }}
 {%- endmacro %}
 
 {#- Key columns equal, a null (an account-level record's environment) equal to a null. -#}
@@ -142,4 +154,20 @@
         {{ left }}.{{ column }} is not distinct from {{ right }}.{{ column }}
         {%- if not loop.last %} and {% endif -%}
     {%- endfor -%}
+{%- endmacro %}
+
+{#- Day-grained marts of int_activity_unioned: a run deletes the activity days it changed
+    (pre-hook) and appends them recomputed from the activity of those days alone. A day
+    left with no activity keeps no row. Such a model names its dependency in a comment:
+    `-- depends_on: {{ ref('int_activity_days_touched') }}`. -#}
+{% macro delete_touched_activity_days(column) -%}
+    {%- if is_incremental() -%}
+        delete from {{ this }} where {{ in_touched_activity_days(column) }}
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro in_touched_activity_days(column) -%}
+    {%- if is_incremental() -%}
+        {{ column }} in (select activity_date from {{ ref('int_activity_days_touched') }})
+    {%- else -%}true{%- endif -%}
 {%- endmacro %}

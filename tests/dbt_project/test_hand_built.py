@@ -120,6 +120,13 @@ def load_days(data, zone, days) -> None:
         assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
 
 
+def built_whole(zone, data):
+    """The whole zone built in one run, from scratch: what the daily runs must equal."""
+    result = run_cli("run", data=data, landing=zone)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return data
+
+
 def query(data, sql, *params):
     with duckdb.connect(str(data / "serving" / "marts.duckdb"), read_only=True) as con:
         return con.execute(sql, list(params)).fetchall()
@@ -206,9 +213,7 @@ def test_a_day_loaded_again_without_some_records_drops_them(zone, tmp_path):
     result = run_cli("run", "--start", "2024-05-01", "--end", "2024-05-01", data=daily,
                      landing=changed)  # fmt: skip
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    whole = tmp_path / "whole"
-    result = run_cli("run", data=whole, landing=changed)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    whole = built_whole(changed, tmp_path / "whole")
 
     stored = warehouse_rows(
         daily, "select activity_id, arrival_date from intermediate.int_activity_unioned "
@@ -222,7 +227,9 @@ def test_a_day_loaded_again_without_some_records_drops_them(zone, tmp_path):
                      "intermediate.int_container_state_intervals",
                      "intermediate.int_container_daily_counts", "core.dim_assets",
                      "marts.mart_collections_daily", "marts.mart_collection_views_daily",
-                     "marts.mart_uploads_daily"):  # fmt: skip
+                     "marts.mart_uploads_daily", "marts.mart_user_actions_daily",
+                     "marts.mart_scope_actions_daily",
+                     "marts.mart_active_users_daily"):  # fmt: skip
         assert table_rows(daily, relation) == table_rows(whole, relation), relation
 
 
@@ -268,9 +275,7 @@ def test_a_deletion_reloaded_away_no_longer_ends_its_asset(zone, tmp_path):
     drop_lines(day2, lambda doc: doc["resources"][0]["asset_id"] == "a1")
     drop_lines(day3, lambda doc: True)
     load_days(daily, changed, ("2024-05-02", "2024-05-03"))
-    whole = tmp_path / "whole"
-    result = run_cli("run", data=whole, landing=changed)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    whole = built_whole(changed, tmp_path / "whole")
 
     assert [(asset, str(at)) for asset, at in warehouse_rows(daily, assets)] == [
         ("a1", "None"),
@@ -280,21 +285,29 @@ def test_a_deletion_reloaded_away_no_longer_ends_its_asset(zone, tmp_path):
         assert table_rows(daily, relation) == table_rows(whole, relation), relation
 
 
+def loaded_with_late_events(zone, tmp_path, *late):
+    """A copy of the zone whose day 3 brings the late events given, loaded day by day:
+    (the changed zone, day 3's event file, the daily runs' data folder)."""
+    changed = tmp_path / "zone"
+    shutil.copytree(zone, changed)
+    day3 = changed / "dam_events/2024-05-03/e.jsonl"
+    day3.write_text("".join(json.dumps(doc) + "\n" for doc in late))
+    daily = tmp_path / "daily"
+    load_days(daily, changed, ("2024-05-01", "2024-05-02", "2024-05-03"))
+    return changed, day3, daily
+
+
 def test_late_events_that_undo_a_state_drop_it_from_the_counts(zone, tmp_path):
     """Day 3 brings two late events: a1 taken out of c1 half an hour after day 2 put it in
     (an empty stay), and a deletion of c2 from before its creation (so it never existed).
     Both leave a subject with no interval at all, and the counts lose it. Day 3 loaded again
     without them gives both back, as a build from scratch of the changed zone has it."""
-    changed = tmp_path / "zone"
-    shutil.copytree(zone, changed)
-    day3 = changed / "dam_events/2024-05-03/e.jsonl"
-    late = (
+    changed, day3, daily = loaded_with_late_events(
+        zone,
+        tmp_path,
         event("e10", "2024-05-02T08:30:00Z", "collection.assets_removed", "c1", asset_ids=["a1"]),
         event("e11", "2024-05-01T08:00:00Z", "collection.deleted", "c2"),
     )
-    day3.write_text("".join(json.dumps(doc) + "\n" for doc in late))
-    daily = tmp_path / "daily"
-    load_days(daily, changed, ("2024-05-01", "2024-05-02", "2024-05-03"))
     counts = (
         "select metric, calendar_date, subjects from intermediate.int_container_daily_counts "
         "where container_type = 'collection' and metric in ('containers', 'assets_in_containers')"
@@ -310,9 +323,7 @@ def test_late_events_that_undo_a_state_drop_it_from_the_counts(zone, tmp_path):
     ]
     drop_lines(day3, lambda doc: True)
     load_days(daily, changed, ("2024-05-03",))
-    whole = tmp_path / "whole"
-    result = run_cli("run", data=whole, landing=changed)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    whole = built_whole(changed, tmp_path / "whole")
 
     assert warehouse_rows(daily, counts) == [
         (*day, subjects) for day, subjects in zip(by_day, (0, 2, 2, 2, 2, 2), strict=True)
@@ -321,6 +332,34 @@ def test_late_events_that_undo_a_state_drop_it_from_the_counts(zone, tmp_path):
         "intermediate.int_container_subject_islands",
         "intermediate.int_container_daily_counts",
         "marts.mart_collections_daily",
+    ):
+        assert table_rows(daily, relation) == table_rows(whole, relation), relation
+
+
+def test_a_day_whose_only_action_is_reloaded_away_loses_its_rows(zone, tmp_path):
+    """Day 3 brings a late open from 2024-04-28, a day with no other activity: the user and
+    scope actions gain that day. Day 3 loaded again without it leaves the day with no
+    action, and the marts recomputed by day with no row for it, as a build from scratch
+    of the changed zone has it."""
+    late = event("e12", "2024-04-28T10:00:00Z", "collection.opened", "c1", view_id="v9")
+    changed, day3, daily = loaded_with_late_events(zone, tmp_path, late)
+    early = (
+        "select 'user', user_id, actions from marts.mart_user_actions_daily"
+        " where activity_date = '2024-04-28'"
+        " union all select 'scope', activity_scope, actions from marts.mart_scope_actions_daily"
+        " where activity_date = '2024-04-28' order by 1"
+    )
+    assert warehouse_rows(daily, early) == [("scope", ENV, 1), ("user", EDITOR["id"], 1)]
+    drop_lines(day3, lambda doc: True)
+    load_days(daily, changed, ("2024-05-03",))
+    whole = built_whole(changed, tmp_path / "whole")
+
+    assert warehouse_rows(daily, early) == []
+    for relation in (
+        "marts.mart_user_actions_daily",
+        "marts.mart_scope_actions_daily",
+        "marts.mart_active_users_daily",
+        "marts.mart_collection_views_daily",
     ):
         assert table_rows(daily, relation) == table_rows(whole, relation), relation
 

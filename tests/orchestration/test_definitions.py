@@ -50,6 +50,8 @@ EXPECTED_KEYS = {
     "reference/plans": "reference",
     "reference/roles": "reference",
     "reports/activity_report": "reports",
+    "run_state/int_activity_days_touched": "core",
+    "run_state/int_containers_touched": "core",
     "serving/published_marts": "serving",
     "staging/stg_dam__accounts": "staging",
     "staging/stg_dam__events": "staging",

@@ -16,6 +16,8 @@
     pre_hook="{{ assert_key_hashes_current('record_id') }}",
     post_hook="{{ delete_keys_gone_from_window('record_id', window_keys(ref('stg_dam__events'), 'event_id') ~ ' union all ' ~ window_keys(ref('stg_dam__notifications'), 'notification_id')) }}",
 ) }}
+-- The days this run changes, read before it replaces them.
+-- depends_on: {{ ref('int_activity_days_touched') }}
 
 with events as (
     select * from {{ ref('stg_dam__events') }}

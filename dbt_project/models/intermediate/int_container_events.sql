@@ -8,13 +8,13 @@
     pre_hook="{{ assert_key_hashes_current('activity_id') }}",
     post_hook="{{ delete_keys_gone_from_window('activity_id', window_keys(ref('int_activity_unioned'), 'activity_id')) }}",
 ) }}
+-- The containers this run changes, read before it replaces their events.
+-- depends_on: {{ ref('int_containers_touched') }}
 
 with events as (
     select * from {{ ref('int_activity_unioned') }}
     where
-        feed = 'dam_events'
-        and (action like 'collection.%' or action like 'portal.%')
-        and target_id is not null
+        {{ is_container_event() }}
         and {{ in_touched_rows(ref('int_activity_unioned'), 'record_hash') }}
 ),
 
@@ -23,7 +23,7 @@ final as (
         activity_id,
         record_hash,
         cloud_name,
-        {{ dbt.split_part('action', "'.'", 1) }} as container_type,
+        {{ container_type() }} as container_type,
         target_id as container_id,
         {{ dbt.split_part('action', "'.'", 2) }} as change,
         occurred_at,

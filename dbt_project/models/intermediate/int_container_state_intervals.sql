@@ -7,20 +7,22 @@
       published_containers    it exists and its latest published/unpublished is published
       assets_in_containers    an asset is in some existing container (subject = asset)
       assets_in_published     an asset is in some published container (subject = asset)
-    Keyed by container: a run deletes the containers its arrival window touches, then
-    replays every container the table lacks (macros/incremental.sql). first_arrival_date
-    and last_arrival_date span the arrival days of the container's events; invocation_id
-    names the dbt run that replayed it.
+    Keyed by container: a run replays the containers whose events it changes
+    (int_containers_touched; macros/incremental.sql). first_arrival_date and
+    last_arrival_date span the arrival days of the container's events; invocation_id names
+    the dbt run that replayed it.
 -#}
 {%- set container = 'cloud_name, container_type, container_id' %}
 {{ config(
     materialized=arrival_window_materialization(),
     incremental_strategy='append',
-    pre_hook="{{ delete_touched_entities('cloud_name, container_type, container_id', window_keys(ref('int_container_events'), 'cloud_name, container_type, container_id')) }}",
+    pre_hook="{{ delete_touched_entities('cloud_name, container_type, container_id', ref('int_containers_touched')) }}",
 ) }}
+-- depends_on: {{ ref('int_containers_touched') }}
+
 with container_events as (
     select * from {{ ref('int_container_events') }}
-    where {{ lacking_entities(ref('int_container_events'), container, "metric = 'containers'") }}
+    where {{ in_touched_entities(ref('int_container_events'), container, ref('int_containers_touched')) }}
 ),
 
 lifetimes as (
