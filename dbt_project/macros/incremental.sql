@@ -156,6 +156,14 @@
     {%- endfor -%}
 {%- endmacro %}
 
+{#- The record hashes of the activity delivered in this run's window, from both feeds:
+    what int_activity_unioned recomputes, beside what it stored from the window. -#}
+{% macro activity_delivered_in_window() -%}
+    {{ window_keys(ref('stg_dam__events'), 'record_hash') }}
+    union all
+    {{ window_keys(ref('stg_dam__notification_assets'), 'record_hash') }}
+{%- endmacro %}
+
 {#- Day-grained marts of int_activity_unioned: a run deletes the activity days it changed
     (pre-hook) and appends them recomputed from the activity of those days alone. A day
     left with no activity keeps no row. Such a model names its dependency in a comment:

@@ -15,9 +15,7 @@
 with
 {%- if by_window %}
 touched_records as (
-    {{ window_keys(ref('stg_dam__events'), 'record_hash') }}
-    union all
-    {{ window_keys(ref('stg_dam__notification_assets'), 'record_hash') }}
+    {{ activity_delivered_in_window() }}
     union all
     {{ window_keys(stored, 'record_hash') }}
 ),

@@ -7,8 +7,7 @@
     are read for the same hashes, so that an event and a notification sharing one are
     replaced together.
 -#}
-{%- set delivered_in_window = window_keys(ref('stg_dam__events'), 'record_hash')
-    ~ ' union all ' ~ window_keys(ref('stg_dam__notification_assets'), 'record_hash') %}
+{%- set delivered_in_window = activity_delivered_in_window() %}
 {{ config(
     materialized=arrival_window_materialization(),
     incremental_strategy='delete+insert',
