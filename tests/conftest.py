@@ -8,6 +8,8 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -77,6 +79,31 @@ def table_rows_sql(relation: str) -> str:
 
 def table_rows(warehouse: Path, relation: str) -> list[tuple]:
     return warehouse_rows(warehouse, table_rows_sql(relation))
+
+
+READER_OF_A_MOMENT = """
+import sys, time, duckdb
+con = duckdb.connect(sys.argv[1], read_only=True)
+print("holding", flush=True)
+time.sleep(float(sys.argv[2]))
+"""
+
+
+@contextmanager
+def read_in_another_process(warehouse: Path, seconds: float) -> Iterator[subprocess.Popen]:
+    """A reader of a moment (`dam-usage summary`, a BI query): another process holds the
+    DuckDB file open for reading for `seconds` from the start of the block."""
+    reader = subprocess.Popen(
+        [sys.executable, "-c", READER_OF_A_MOMENT, str(warehouse), str(seconds)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert reader.stdout.readline().strip() == "holding"
+        yield reader
+    finally:
+        reader.kill()
+        reader.wait()
 
 
 def admin_of(zone: Path) -> dict:

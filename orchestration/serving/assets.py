@@ -28,7 +28,7 @@ def build_publish_asset(marts: list[dg.AssetKey]) -> dg.AssetsDefinition:
     def published_marts(
         context: dg.AssetExecutionContext, warehouse: Warehouse, serving: ServingFile
     ) -> dg.MaterializeResult:
-        with warehouse.connect() as con:
+        with warehouse.connect(wait_seconds=warehouse.lock_wait_seconds) as con:
             tables = publish(con, Path(serving.path))
         context.log.info(f"Published {len(tables)} tables to {serving.path}")
         return dg.MaterializeResult(metadata={"path": serving.path, "tables": ", ".join(tables)})

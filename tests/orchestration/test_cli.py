@@ -4,6 +4,7 @@ in one Dagster run, checked against an independent reading of the landing files.
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 
@@ -11,7 +12,7 @@ import duckdb
 import pytest
 
 from sample_data import SampleConfig, generate
-from tests.conftest import accepts, run_cli, zone_lines
+from tests.conftest import accepts, read_in_another_process, run_cli, zone_lines
 
 
 @pytest.fixture(scope="module")
@@ -128,6 +129,16 @@ def test_a_locked_warehouse_is_a_clear_error(tmp_path, small_zone):
     assert result.returncode == 1
     assert "open for writing by another process" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_reader_of_a_moment_delays_the_build_without_failing_it(built, tmp_path, small_zone):
+    data = tmp_path / "data"
+    data.mkdir()
+    shutil.copy(built["warehouse"], data / "warehouse.duckdb")
+    with read_in_another_process(data / "warehouse.duckdb", 20) as reader:
+        result = run_cli("run", "--only", "build", data=data, landing=small_zone)
+        assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+        assert reader.poll() is not None, "the build never waited for the reader"
 
 
 def test_a_corrupt_warehouse_is_a_clear_error(tmp_path, small_zone):

@@ -7,11 +7,14 @@ import subprocess
 import sys
 from datetime import date
 
+import dagster as dg
 import duckdb
 import pytest
 
+from orchestration.resources import Warehouse
 from orchestration.serving import publish as publishing
-from tests.conftest import run_cli
+from orchestration.serving.assets import ServingFile, build_publish_asset
+from tests.conftest import read_in_another_process, run_cli
 
 
 def warehouse_with_a_mart(path, rows: int) -> duckdb.DuckDBPyConnection:
@@ -90,3 +93,21 @@ def test_a_reader_holding_the_marts_does_not_block_a_run(built, small_zone):
             )
             == before
         )  # the same data, rebuilt: a re-run changes nothing
+
+
+def test_publishing_waits_for_a_reader_of_the_warehouse(tmp_path, monkeypatch):
+    monkeypatch.setattr(publishing, "DOWNLOADS_SQL", tmp_path / "none.sql")
+    (tmp_path / "none.sql").write_text("select 1;")
+    warehouse_with_a_mart(tmp_path / "w.duckdb", 3).close()
+    with read_in_another_process(tmp_path / "w.duckdb", 3):
+        result = dg.materialize(
+            [build_publish_asset([])],
+            resources={
+                "warehouse": Warehouse(path=str(tmp_path / "w.duckdb"), lock_wait_seconds=30),
+                "serving": ServingFile(path=str(tmp_path / "marts.duckdb")),
+            },
+            raise_on_error=False,
+        )
+    assert result.success
+    with duckdb.connect(str(tmp_path / "marts.duckdb"), read_only=True) as served:
+        assert served.execute("select count(*) from mart_x").fetchone() == (3,)
