@@ -116,16 +116,44 @@
     {%- endif -%}
 {%- endmacro %}
 
-{% macro in_touched_entities(relation, columns, touched) -%}
+{#- A filter given as `where` is applied inside the lookup, so that DuckDB reads the other
+    columns of the touched rows only, not of every row the filter keeps. -#}
+{% macro in_touched_entities(relation, columns, touched, where=none) -%}
     {%- if is_incremental() -%}
         rowid in (
             select upstream.rowid from {{ relation }} as upstream
-            where exists (
+            where {% if where %}{{ where }} and {% endif %}exists (
                 select 1 from {{ touched }} as touched
                 where {{ same_keys(columns, 'upstream', 'touched') }}
             )
         )
-    {%- else -%}true{%- endif -%}
+    {%- else -%}{{ where or 'true' }}{%- endif -%}
+{%- endmacro %}
+
+{#- Marts keyed by collection (cloud_name, collection_id) replace the collections among the
+    containers a run changes, and build them again from all of their rows in a
+    container-keyed model (`relation`: the events, or the state). Such a mart names its
+    dependency in a comment: `-- depends_on: {{ ref('int_containers_touched') }}`. -#}
+{% macro in_touched_collections(relation, where) -%}
+    {{ in_touched_entities(
+        relation,
+        'cloud_name, container_type, container_id',
+        ref('int_containers_touched'),
+        where="container_type = 'collection' and " ~ where,
+    ) }}
+{%- endmacro %}
+
+{% macro delete_touched_collections() -%}
+    {%- if is_incremental() -%}
+        delete from {{ this }} as stored
+        where exists (
+            select 1 from {{ ref('int_containers_touched') }} as touched
+            where
+                touched.container_type = 'collection'
+                and touched.cloud_name is not distinct from stored.cloud_name
+                and touched.container_id = stored.collection_id
+        )
+    {%- endif -%}
 {%- endmacro %}
 
 {#- The run_state models list what a run changes in a keyed model before it runs, reading

@@ -227,6 +227,7 @@ def test_a_day_loaded_again_without_some_records_drops_them(zone, tmp_path):
                      "intermediate.int_container_state_intervals",
                      "intermediate.int_container_daily_counts", "core.dim_assets",
                      "marts.mart_collections_daily", "marts.mart_collection_views_daily",
+                     "marts.mart_collection_publications",
                      "marts.mart_uploads_daily", "marts.mart_user_actions_daily",
                      "marts.mart_scope_actions_daily",
                      "marts.mart_active_users_daily"):  # fmt: skip
@@ -332,8 +333,29 @@ def test_late_events_that_undo_a_state_drop_it_from_the_counts(zone, tmp_path):
         "intermediate.int_container_subject_islands",
         "intermediate.int_container_daily_counts",
         "marts.mart_collections_daily",
+        "marts.mart_collection_publications",
     ):
         assert table_rows(daily, relation) == table_rows(whole, relation), relation
+
+
+def test_a_late_open_moves_its_view_to_an_earlier_day(zone, tmp_path):
+    """Day 3 brings an open of view v2 from 2024-04-30, the day before v2's first open: the
+    view counts on 2024-04-30, no longer on 2024-05-01. Day 3 loaded again without it
+    gives the view back to 2024-05-01, as a build from scratch of the changed zone has it."""
+    late = event("e13", "2024-04-30T10:00:00Z", "collection.opened", "c1", view_id="v2")
+    changed, day3, daily = loaded_with_late_events(zone, tmp_path, late)
+    views = (
+        "select view_date, views from marts.mart_collection_views_daily"
+        " where collection_id = 'c1' order by 1"
+    )
+    assert warehouse_rows(daily, views) == [(date(2024, 4, 30), 1), (date(2024, 5, 1), 1)]
+    drop_lines(day3, lambda doc: True)
+    load_days(daily, changed, ("2024-05-03",))
+    whole = built_whole(changed, tmp_path / "whole")
+
+    assert warehouse_rows(daily, views) == [(date(2024, 5, 1), 2)]
+    relation = "marts.mart_collection_views_daily"
+    assert table_rows(daily, relation) == table_rows(whole, relation)
 
 
 def test_a_day_whose_only_action_is_reloaded_away_loses_its_rows(zone, tmp_path):

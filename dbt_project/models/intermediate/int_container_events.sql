@@ -28,6 +28,7 @@ final as (
         {{ dbt.split_part('action', "'.'", 2) }} as change,
         occurred_at,
         activity_date,
+        view_id,
         details,
         arrival_date
     from events
