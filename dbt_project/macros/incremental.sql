@@ -105,13 +105,16 @@
 {#- Models keyed by an entity that many records build up (a container from its events): a
     run replaces the entities named in `touched`, a model of the run_state schema that
     lists them before the upstream changes (int_containers_touched): the pre-hook deletes
-    them, and the model builds them again from all of their records. -#}
-{% macro delete_touched_entities(columns, touched) -%}
+    them, and the model builds them again from all of their records. Where the list names
+    the key columns otherwise, `touched_columns` gives them in the same order; `where`
+    keeps some rows of the list (alias `touched`). -#}
+{% macro delete_touched_entities(columns, touched, touched_columns=none, where=none) -%}
     {%- if is_incremental() -%}
         delete from {{ this }} as stored
         where exists (
             select 1 from {{ touched }} as touched
-            where {{ same_keys(columns, 'stored', 'touched') }}
+            where {% if where %}{{ where }} and {% endif -%}
+                {{ same_keys(columns, 'stored', 'touched', touched_columns) }}
         )
     {%- endif -%}
 {%- endmacro %}
@@ -144,16 +147,12 @@
 {%- endmacro %}
 
 {% macro delete_touched_collections() -%}
-    {%- if is_incremental() -%}
-        delete from {{ this }} as stored
-        where exists (
-            select 1 from {{ ref('int_containers_touched') }} as touched
-            where
-                touched.container_type = 'collection'
-                and touched.cloud_name is not distinct from stored.cloud_name
-                and touched.container_id = stored.collection_id
-        )
-    {%- endif -%}
+    {{ delete_touched_entities(
+        'cloud_name, collection_id',
+        ref('int_containers_touched'),
+        touched_columns='cloud_name, container_id',
+        where="touched.container_type = 'collection'",
+    ) }}
 {%- endmacro %}
 
 {#- The run_state models list what a run changes in a keyed model before it runs, reading
@@ -176,10 +175,13 @@
     ) }}
 {%- endmacro %}
 
-{#- Key columns equal, a null (an account-level record's environment) equal to a null. -#}
-{% macro same_keys(columns, left, right) -%}
-    {%- for column in columns.split(',') | map('trim') -%}
-        {{ left }}.{{ column }} is not distinct from {{ right }}.{{ column }}
+{#- Key columns equal, a null (an account-level record's environment) equal to a null;
+    `right_columns` pairs differently named columns of `right`, in the same order. -#}
+{% macro same_keys(columns, left, right, right_columns=none) -%}
+    {%- set lefts = columns.split(',') | map('trim') | list -%}
+    {%- set rights = (right_columns or columns).split(',') | map('trim') | list -%}
+    {%- for column in lefts -%}
+        {{ left }}.{{ column }} is not distinct from {{ right }}.{{ rights[loop.index0] }}
         {%- if not loop.last %} and {% endif -%}
     {%- endfor -%}
 {%- endmacro %}
