@@ -66,14 +66,37 @@
     {%- endif -%}
 {%- endmacro %}
 
-{% macro in_touched_keys(columns, upstream_window_keys, this_columns=none) -%}
+{% macro in_touched_keys(columns, upstream_window_keys, this_columns=none, stored_hash=none) -%}
     {%- if is_incremental() -%}
-        ({{ columns }}) in (
-            {{ upstream_window_keys }}
-            union all
-            {{ window_keys(this, this_columns or columns) }}
-        )
+        {{ key_in(
+            columns,
+            upstream_window_keys ~ ' union all ' ~ window_keys(this, this_columns or columns),
+            stored_hash,
+        ) }}
     {%- else -%}true{%- endif -%}
+{%- endmacro %}
+
+{#- Whether a row's key (`columns`) is among `keys`, a query of as many columns in the same
+    order. The key's hash is compared, not its strings: DuckDB then probes 8 bytes a row of
+    a large table, where a join on several key strings takes seconds at tens of millions
+    of rows. A key sharing a touched key's hash is taken along (recomputed, or deleted and
+    rebuilt, like the touched one), so a collision costs work, never a wrong row, as long
+    as a model selects and deletes by the same hash; a null compares equal to a null. A
+    key that is a hash already (record_hash) is compared as it is; `stored_hash` names a
+    column that holds the row's key hash already (the raw tables' key_hash), so that not
+    even the key's strings are read. -#}
+{% macro key_in(columns, keys, stored_hash=none) -%}
+    {%- set names = columns.split(',') | map('trim') | list -%}
+    {%- if names == ['record_hash'] -%}
+        record_hash in ({{ keys }})
+    {%- else -%}
+        {%- set positions = [] -%}
+        {%- for name in names -%}{%- do positions.append('key_' ~ loop.index) -%}{%- endfor -%}
+        {{ stored_hash or key_hash(names | join(', ')) }} in (
+            select {{ key_hash(positions | join(', ')) }}
+            from ({{ keys }}) as keys ({{ positions | join(', ') }})
+        )
+    {%- endif -%}
 {%- endmacro %}
 
 {#- Post-hook of a keyed model: a key stored from the window that no day delivers any more
@@ -90,13 +113,16 @@
     (payloads) of the rows it keeps only, not of every row the key filter drops. Every
     filter belongs inside, so that DuckDB builds its hash table on the few rowids. -#}
 {% macro in_touched_rows(
-    relation, columns, this_columns=none, upstream_window_keys=none, where=none
+    relation, columns, this_columns=none, upstream_window_keys=none, where=none, stored_hash=none
 ) -%}
     {%- if is_incremental() -%}
         rowid in (
             select rowid from {{ relation }}
             where {% if where %}{{ where }} and {% endif %}{{ in_touched_keys(
-                columns, upstream_window_keys or window_keys(relation, columns), this_columns
+                columns,
+                upstream_window_keys or window_keys(relation, columns),
+                this_columns,
+                stored_hash,
             ) }}
         )
     {%- else -%}{{ where or 'true' }}{%- endif -%}
@@ -110,13 +136,14 @@
     keeps some rows of the list (alias `touched`). -#}
 {% macro delete_touched_entities(columns, touched, touched_columns=none, where=none) -%}
     {%- if is_incremental() -%}
-        delete from {{ this }} as stored
-        where exists (
-            select 1 from {{ touched }} as touched
-            where {% if where %}{{ where }} and {% endif -%}
-                {{ same_keys(columns, 'stored', 'touched', touched_columns) }}
-        )
+        delete from {{ this }}
+        where {{ key_in(columns, touched_keys(touched, touched_columns or columns, where)) }}
     {%- endif -%}
+{%- endmacro %}
+
+{#- The keys of the entities a run_state list names. -#}
+{% macro touched_keys(touched, columns, where=none) -%}
+    select {{ columns }} from {{ touched }} as touched{% if where %} where {{ where }}{% endif %}
 {%- endmacro %}
 
 {#- A filter given as `where` is applied inside the lookup, so that DuckDB reads the other
@@ -124,11 +151,8 @@
 {% macro in_touched_entities(relation, columns, touched, where=none) -%}
     {%- if is_incremental() -%}
         rowid in (
-            select upstream.rowid from {{ relation }} as upstream
-            where {% if where %}{{ where }} and {% endif %}exists (
-                select 1 from {{ touched }} as touched
-                where {{ same_keys(columns, 'upstream', 'touched') }}
-            )
+            select rowid from {{ relation }}
+            where {% if where %}{{ where }} and {% endif %}{{ key_in(columns, touched_keys(touched, columns)) }}
         )
     {%- else -%}{{ where or 'true' }}{%- endif -%}
 {%- endmacro %}

@@ -149,6 +149,23 @@ def ensure_schema(con: duckdb.DuckDBPyConnection, feeds: Iterable[Feed]) -> None
             f"create table if not exists {feed.table} ("
             f"arrival_date date not null, source_file varchar not null, {feed.ddl})"
         )
+        if feed.key:
+            _refresh_key_hashes(con, feed)
+
+
+def _refresh_key_hashes(con: duckdb.DuckDBPyConnection, feed: Feed) -> None:
+    """Give the raw table its key_hash column, each row the hash of its key as this DuckDB
+    computes it. A table from before the column, or whose hashes an older DuckDB computed
+    (hash() is not promised stable between versions), is hashed again whole, once: one
+    stored row tells, since every load and every refresh hashes with one version."""
+    con.execute(f"alter table {feed.table} add column if not exists key_hash ubigint")
+    key = ", ".join(feed.key)
+    (stale,) = con.execute(
+        f"select count(*) from (select key_hash, {key} from {feed.table} limit 1) "
+        f"where key_hash is distinct from {feed.key_hash}"
+    ).fetchone()
+    if stale:
+        con.execute(f"update {feed.table} set key_hash = {feed.key_hash}")
 
 
 def load_feed(
@@ -202,11 +219,14 @@ def _replace_days(con, feed: Feed, days: list[date], files: list[LandingFile]) -
         "insert into raw.quarantine values (?, ?, ?, null, ?, null)",
         [(feed.name, f.arrival_date, f.source_file, f.problem) for f in unreadable],
     )
-    columns = ", ".join(feed.columns)
-    con.execute(
-        f"insert into {feed.table} select arrival_date, source_file, {columns} "
-        "from _checked where reason is null"
+    columns = ", ".join(
+        f"{expression} as {name}"
+        for expression, name in zip(feed.columns, feed.column_names, strict=True)
     )
+    loaded = f"select arrival_date, source_file, {columns} from _checked where reason is null"
+    if feed.key:
+        loaded = f"select *, {feed.key_hash} as key_hash from ({loaded}) as loaded"
+    con.execute(f"insert into {feed.table} {loaded}")
     con.execute(
         "insert into raw.quarantine select $feed, arrival_date, source_file, "
         f"{'line_number' if feed.per_line else 'null'}, reason, text "

@@ -63,8 +63,8 @@ def test_days_loaded_apart_out_of_order_and_again_equal_one_build(small_zone, bu
 def test_records_sharing_a_key_hash_are_replaced_together(small_zone, built, tmp_path):
     """A run finds a record's rows by a 64-bit hash of its key. Here the hash has 4,096
     values, so that many records share theirs with records of the other feed, delivered on
-    other days: days built apart, out of order and again still leave every table as the
-    one-run build leaves it."""
+    other days, and raw's key hashes share theirs alike: days built apart, out of order and
+    again still leave every table as the one-run build leaves it."""
     project = tmp_path / "dbt_project"
     shutil.copytree(DBT_PROJECT_DIR, project, ignore=shutil.ignore_patterns("target", "logs"))
     shutil.copytree(DBT_PROJECT_DIR.parent / "seeds", tmp_path / "seeds")
@@ -85,6 +85,8 @@ def test_records_sharing_a_key_hash_are_replaced_together(small_zone, built, tmp
         for table in raw:
             con.execute(f"create table delivered.{table} as from raw.{table}")
             con.execute(f"delete from raw.{table}")
+            if "key_hash" in con.table(f"raw.{table}").columns:
+                con.execute(f"update delivered.{table} set key_hash = key_hash % 4096")
 
     days = sorted(path.name for path in (small_zone / "dam_events").iterdir())
     after = {day: str(date.fromisoformat(day) + timedelta(days=1)) for day in days}

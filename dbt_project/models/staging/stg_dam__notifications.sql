@@ -22,7 +22,9 @@
 
 with source as (
     select * from {{ source('dam', 'notifications') }}
-    where {{ in_touched_rows(source('dam', 'notifications'), 'cloud_name, payload_hash') }}
+    where {{ in_touched_rows(
+        source('dam', 'notifications'), 'cloud_name, payload_hash', stored_hash='key_hash'
+    ) }}
 ),
 
 ranked as (
