@@ -152,7 +152,8 @@
     {%- if is_incremental() -%}
         rowid in (
             select rowid from {{ relation }}
-            where {% if where %}{{ where }} and {% endif %}{{ key_in(columns, touched_keys(touched, columns)) }}
+            where {% if where %}{{ where }} and {% endif -%}
+                {{ key_in(columns, touched_keys(touched, columns)) }}
         )
     {%- else -%}{{ where or 'true' }}{%- endif -%}
 {%- endmacro %}
@@ -199,13 +200,10 @@
     ) }}
 {%- endmacro %}
 
-{#- Key columns equal, a null (an account-level record's environment) equal to a null;
-    `right_columns` pairs differently named columns of `right`, in the same order. -#}
-{% macro same_keys(columns, left, right, right_columns=none) -%}
-    {%- set lefts = columns.split(',') | map('trim') | list -%}
-    {%- set rights = (right_columns or columns).split(',') | map('trim') | list -%}
-    {%- for column in lefts -%}
-        {{ left }}.{{ column }} is not distinct from {{ right }}.{{ rights[loop.index0] }}
+{#- Key columns equal, a null (an account-level record's environment) equal to a null. -#}
+{% macro same_keys(columns, left, right) -%}
+    {%- for column in columns.split(',') | map('trim') -%}
+        {{ left }}.{{ column }} is not distinct from {{ right }}.{{ column }}
         {%- if not loop.last %} and {% endif -%}
     {%- endfor -%}
 {%- endmacro %}
