@@ -84,7 +84,10 @@
     as a model selects and deletes by the same hash; a null compares equal to a null. A
     key that is a hash already (record_hash) is compared as it is; `stored_hash` names a
     column that holds the row's key hash already (the raw tables' key_hash), so that not
-    even the key's strings are read. -#}
+    even the key's strings are read. The hashes are made distinct: DuckDB then expects
+    few of them and builds its hash table on them, where it would otherwise expect a
+    share of each table the keys come from and build it on the rows of the large table.
+    -#}
 {% macro key_in(columns, keys, stored_hash=none) -%}
     {%- set names = columns.split(',') | map('trim') | list -%}
     {%- if names == ['record_hash'] -%}
@@ -93,7 +96,7 @@
         {%- set positions = [] -%}
         {%- for name in names -%}{%- do positions.append('key_' ~ loop.index) -%}{%- endfor -%}
         {{ stored_hash or key_hash(names | join(', ')) }} in (
-            select {{ key_hash(positions | join(', ')) }}
+            select distinct {{ key_hash(positions | join(', ')) }}
             from ({{ keys }}) as keys ({{ positions | join(', ') }})
         )
     {%- endif -%}
@@ -133,11 +136,16 @@
     lists them before the upstream changes (int_containers_touched): the pre-hook deletes
     them, and the model builds them again from all of their records. Where the list names
     the key columns otherwise, `touched_columns` gives them in the same order; `where`
-    keeps some rows of the list (alias `touched`). -#}
-{% macro delete_touched_entities(columns, touched, touched_columns=none, where=none) -%}
+    keeps some rows of the list (alias `touched`); `stored_hash` names a column holding
+    the hash of each row's key, as in key_in. -#}
+{% macro delete_touched_entities(
+    columns, touched, touched_columns=none, where=none, stored_hash=none
+) -%}
     {%- if is_incremental() -%}
         delete from {{ this }}
-        where {{ key_in(columns, touched_keys(touched, touched_columns or columns, where)) }}
+        where {{ key_in(
+            columns, touched_keys(touched, touched_columns or columns, where), stored_hash
+        ) }}
     {%- endif -%}
 {%- endmacro %}
 
@@ -148,26 +156,28 @@
 
 {#- A filter given as `where` is applied inside the lookup, so that DuckDB reads the other
     columns of the touched rows only, not of every row the filter keeps. -#}
-{% macro in_touched_entities(relation, columns, touched, where=none) -%}
+{% macro in_touched_entities(relation, columns, touched, where=none, stored_hash=none) -%}
     {%- if is_incremental() -%}
         rowid in (
             select rowid from {{ relation }}
             where {% if where %}{{ where }} and {% endif -%}
-                {{ key_in(columns, touched_keys(touched, columns)) }}
+                {{ key_in(columns, touched_keys(touched, columns), stored_hash) }}
         )
     {%- else -%}{{ where or 'true' }}{%- endif -%}
 {%- endmacro %}
 
 {#- Marts keyed by collection (cloud_name, collection_id) replace the collections among the
     containers a run changes, and build them again from all of their rows in a
-    container-keyed model (`relation`: the events, or the state). Such a mart names its
-    dependency in a comment: `-- depends_on: {{ ref('int_containers_touched') }}`. -#}
+    container-keyed model (`relation`: the events, or the state, both of which store each
+    row's container_hash). Such a mart names its dependency in a comment:
+    `-- depends_on: {{ ref('int_containers_touched') }}`. -#}
 {% macro in_touched_collections(relation, where) -%}
     {{ in_touched_entities(
         relation,
         'cloud_name, container_type, container_id',
         ref('int_containers_touched'),
         where="container_type = 'collection' and " ~ where,
+        stored_hash='container_hash',
     ) }}
 {%- endmacro %}
 

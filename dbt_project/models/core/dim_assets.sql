@@ -3,7 +3,9 @@
     type and size from the (first) upload, and the first deletion after it. A run
     recomputes the assets its arrival window touches (macros/incremental.sql): those with
     an upload or a deletion delivered in the window, and those whose stored upload or
-    deletion came from it. arrival_date is the stored upload's arrival day.
+    deletion came from it. arrival_date is the stored upload's arrival day. Their uploads
+    are found by the stored hash of the asset's key (asset_hash), their deletions among
+    the deletions alone.
 -#}
 {%- set uploads_window = window_keys(
     ref('stg_dam__notifications'), 'cloud_name, asset_id', "notification_type = 'upload'"
@@ -14,6 +16,8 @@
 {%- set stored_deletions_window = window_keys(
     this, 'cloud_name, asset_id', arrival_column='deletion_arrival_date'
 ) %}
+{%- set touched_in_window = uploads_window ~ ' union all ' ~ deletions_window
+    ~ ' union all ' ~ stored_deletions_window %}
 {{ config(
     materialized=arrival_window_materialization(),
     incremental_strategy='delete+insert',
@@ -23,7 +27,13 @@
 
 with asset_actions as (
     select * from {{ ref('int_activity_unioned') }}
-    where action = 'delete' and target_id is not null
+    where {{ in_touched_rows(
+        ref('int_activity_unioned'),
+        'cloud_name, target_id',
+        this_columns='cloud_name, asset_id',
+        upstream_window_keys=touched_in_window,
+        where="action = 'delete' and target_id is not null",
+    ) }}
 ),
 
 notifications as (
@@ -31,9 +41,9 @@ notifications as (
     where {{ in_touched_rows(
         ref('stg_dam__notifications'),
         'cloud_name, asset_id',
-        upstream_window_keys=uploads_window ~ ' union all ' ~ deletions_window
-        ~ ' union all ' ~ stored_deletions_window,
+        upstream_window_keys=touched_in_window,
         where="notification_type = 'upload'",
+        stored_hash='asset_hash',
     ) }}
 ),
 

@@ -1,6 +1,7 @@
 -- Collection and portal events in event-time order, with the assets each names. Keyed by
 -- the event (found by its hash): a run recomputes the events its arrival window touches
--- (macros/incremental.sql).
+-- (macros/incremental.sql). container_hash, the hash of the container's key, lets the
+-- container-keyed models find a run's touched containers without hashing every event's.
 {{ config(
     materialized=arrival_window_materialization(),
     incremental_strategy='delete+insert',
@@ -25,6 +26,7 @@ final as (
         cloud_name,
         {{ container_type() }} as container_type,
         target_id as container_id,
+        {{ key_hash('cloud_name, ' ~ container_type() ~ ', target_id') }} as container_hash,
         {{ dbt.split_part('action', "'.'", 2) }} as change,
         occurred_at,
         activity_date,

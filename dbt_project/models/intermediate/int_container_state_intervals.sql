@@ -10,19 +10,26 @@
     Keyed by container: a run replays the containers whose events it changes
     (int_containers_touched; macros/incremental.sql). first_arrival_date and
     last_arrival_date span the arrival days of the container's events; invocation_id names
-    the dbt run that replayed it.
+    the dbt run that replayed it. container_hash and subject_hash, the hashes of the
+    container's and the subject's keys, let a run find its touched containers and subjects
+    without hashing every interval's keys.
 -#}
 {%- set container = 'cloud_name, container_type, container_id' %}
 {{ config(
     materialized=arrival_window_materialization(),
     incremental_strategy='append',
-    pre_hook="{{ delete_touched_entities('cloud_name, container_type, container_id', ref('int_containers_touched')) }}",
+    pre_hook="{{ delete_touched_entities('cloud_name, container_type, container_id', ref('int_containers_touched'), stored_hash='container_hash') }}",
 ) }}
 -- depends_on: {{ ref('int_containers_touched') }}
 
 with container_events as (
     select * from {{ ref('int_container_events') }}
-    where {{ in_touched_entities(ref('int_container_events'), container, ref('int_containers_touched')) }}
+    where {{ in_touched_entities(
+        ref('int_container_events'),
+        container,
+        ref('int_containers_touched'),
+        stored_hash='container_hash',
+    ) }}
 ),
 
 lifetimes as (
@@ -187,6 +194,8 @@ unioned as (
 
 select
     *,
+    {{ key_hash(container) }} as container_hash,
+    {{ key_hash('cloud_name, container_type, metric, subject_id') }} as subject_hash,
     '{{ invocation_id }}' as invocation_id
 from unioned
 where to_date is null or to_date > from_date

@@ -41,7 +41,11 @@ window_additions as (
         select rowid from {{ ref('int_container_events') }}
         where
             change = 'assets_added'
-            and {{ key_in('cloud_name, container_type, container_id', 'select * from window_containers') }}
+            and {{ key_in(
+                'cloud_name, container_type, container_id',
+                'select * from window_containers',
+                'container_hash',
+            ) }}
     )
 ),
 
@@ -73,7 +77,7 @@ touched_subjects as (
 subject_intervals as (
     select * from {{ ref('int_container_state_intervals') }}
     {% if is_incremental() -%}
-        where {{ key_in(subject, 'select * from touched_subjects') }}
+        where {{ key_in(subject, 'select * from touched_subjects', 'subject_hash') }}
     {%- endif %}
 ),
 

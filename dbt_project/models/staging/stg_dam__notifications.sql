@@ -69,6 +69,7 @@ final as (
         identified.triggered_by_id,
         case when identified.triggered_by_source = 'ui' then 'user' else 'api' end as action_source,
         identified.asset_id,
+        {{ key_hash('identified.cloud_name, identified.asset_id') }} as asset_hash,
         identified.public_id,
         identified.resource_type,
         cast(identified.bytes as bigint) as bytes,
