@@ -66,6 +66,18 @@
     {%- endif -%}
 {%- endmacro %}
 
+{#- Pre-hook of a staging model that finds its deliveries in raw by the stored key_hash:
+    stops a run whose DuckDB hashes keys otherwise than the ingest that stored them, which
+    would miss the touched records' deliveries. The ingest hashes such a table again on its
+    next load, so loading any day puts it right (one stored row tells). -#}
+{% macro assert_raw_key_hashes_current(relation, columns) -%}
+    {%- if is_incremental() -%}
+        select error('{{ relation }} holds key hashes of another DuckDB version: load a day (dam-usage run) so that the ingest hashes it again')
+        from (select key_hash, {{ columns }} from {{ relation }} limit 1) as stored
+        where stored.key_hash is distinct from {{ key_hash(columns) }}
+    {%- endif -%}
+{%- endmacro %}
+
 {% macro in_touched_keys(columns, upstream_window_keys, this_columns=none, stored_hash=none) -%}
     {%- if is_incremental() -%}
         {{ key_in(
@@ -84,9 +96,9 @@
     as a model selects and deletes by the same hash; a null compares equal to a null. A
     key that is a hash already (record_hash) is compared as it is; `stored_hash` names a
     column that holds the row's key hash already (the raw tables' key_hash), so that not
-    even the key's strings are read. The hashes are made distinct: DuckDB then expects
-    few of them and builds its hash table on them, where it would otherwise expect a
-    share of each table the keys come from and build it on the rows of the large table.
+    even the key's strings are read. The touched keys' hashes are made distinct: DuckDB
+    then expects few of them and builds its hash table on them, where it would otherwise
+    expect a share of each table the keys come from and build it on the large table.
     -#}
 {% macro key_in(columns, keys, stored_hash=none) -%}
     {%- set names = columns.split(',') | map('trim') | list -%}

@@ -192,3 +192,26 @@ def test_an_incremental_table_from_before_a_new_column_stops_a_run_until_a_full_
         "select count(*) from intermediate.int_container_events"
         " where container_hash is distinct from hash(cloud_name, container_type, container_id)",
     ) == [(0,)]
+
+
+def test_raw_key_hashes_of_another_duckdb_stop_a_build_until_a_load(small_zone, built, tmp_path):
+    """Staging finds a record's deliveries in raw by the key hash the ingest stored; a
+    build alone after a DuckDB upgrade would miss them, so it stops, and the next load
+    hashes raw again."""
+    shutil.copy(built["warehouse"], tmp_path / "warehouse.duckdb")
+    with duckdb.connect(str(tmp_path / "warehouse.duckdb")) as con:
+        con.execute("update raw.dam_events set key_hash = xor(key_hash, 1)")
+    day = max(path.name for path in (small_zone / "dam_events").iterdir())
+    window = ("--start", day, "--end", day)
+
+    stopped = run_cli("run", "--only", "build", *window, data=tmp_path, landing=small_zone)
+    assert stopped.returncode != 0
+    assert (
+        'raw"."dam_events" holds key hashes of another DuckDB version: load a day'
+        in stopped.stdout + stopped.stderr
+    )
+    loaded = run_cli("run", *window, data=tmp_path, landing=small_zone)
+    assert loaded.returncode == 0, loaded.stdout[-3000:] + loaded.stderr[-3000:]
+    assert warehouse_rows(
+        tmp_path, "select count(*) from raw.dam_events where key_hash <> hash(event_id)"
+    ) == [(0,)]

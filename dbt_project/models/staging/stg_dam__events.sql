@@ -8,7 +8,10 @@
     materialized=arrival_window_materialization(),
     incremental_strategy='delete+insert',
     unique_key='record_hash',
-    pre_hook="{{ assert_key_hashes_current('event_id') }}",
+    pre_hook=[
+        "{{ assert_key_hashes_current('event_id') }}",
+        "{{ assert_raw_key_hashes_current(source('dam', 'dam_events'), 'event_id') }}",
+    ],
     post_hook="{{ delete_keys_gone_from_window('event_id', window_keys(source('dam', 'dam_events'), 'event_id')) }}",
 ) }}
 {%- set payload_fields = {

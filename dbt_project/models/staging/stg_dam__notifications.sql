@@ -7,7 +7,10 @@
     materialized=arrival_window_materialization(),
     incremental_strategy='delete+insert',
     unique_key='notification_id',
-    pre_hook="{{ assert_key_hashes_current('notification_id') }}",
+    pre_hook=[
+        "{{ assert_key_hashes_current('notification_id') }}",
+        "{{ assert_raw_key_hashes_current(source('dam', 'notifications'), 'cloud_name, payload_hash') }}",
+    ],
     post_hook="{{ delete_keys_gone_from_window('cloud_name, payload_hash', window_keys(source('dam', 'notifications'), 'cloud_name, payload_hash')) }}",
 ) }}
 {%- set payload_fields = {
