@@ -133,10 +133,16 @@ def cmd_generate(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_prepare(args: argparse.Namespace, settings: Settings) -> int:
     """What a run, the UI or a Dagster service needs first: the Dagster home with its
-    instance settings, and the parsed dbt project."""
+    instance settings and storage, and the parsed dbt project. With the storage created
+    here, services started together (the daemon, the webserver, a launch) do not race to
+    create the same tables in a shared database."""
+    from dagster import DagsterInstance
+
     from orchestration.dbt.project import prepare_manifest
 
     print(f"Dagster home: {dagster_home(settings)} (settings from {settings.dagster_config})")
+    with DagsterInstance.get() as instance:
+        instance.upgrade()
     settings.export_for_dbt()
     if prepare_manifest():
         print("dbt manifest prepared")

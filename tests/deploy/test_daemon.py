@@ -42,7 +42,11 @@ def final_status(postgres, run_id: str, seconds: float = 300) -> str:
 def test_the_daemon_dequeues_and_runs_a_launched_run(postgres, built, small_zone, tmp_path):
     data = tmp_path / "data"
     env = cli_env(data, small_zone, DAM_DAGSTER_CONFIG=DEPLOY_CONFIG, **postgres)
-    assert run_cli("prepare", data=data, landing=small_zone, **env).returncode == 0
+    prepared = run_cli("prepare", data=data, landing=small_zone, **env)
+    assert prepared.returncode == 0, prepared.stderr[-2000:]
+    # The storage exists before the daemon and the launch start, which would otherwise
+    # both create it at once and collide.
+    assert query(postgres, "select count(*) from alembic_version") == [(1,)]
     days = landing_days(small_zone)
     before = run_ids(postgres)
     log = (tmp_path / "daemon.log").open("w")
