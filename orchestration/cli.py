@@ -132,21 +132,26 @@ def cmd_generate(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_prepare(args: argparse.Namespace, settings: Settings) -> int:
-    """What a run, the UI or a Dagster service needs first: the Dagster home with its
-    instance settings and storage, and the parsed dbt project. With the storage created
-    here, services started together (the daemon, the webserver, a launch) do not race to
+    """Set-up before Dagster services start: what a run needs, and the instance's storage,
+    so that services started together (the daemon, the webserver, a launch) do not race to
     create the same tables in a shared database."""
     from dagster import DagsterInstance
 
+    prepare_run(settings)
+    with DagsterInstance.get() as instance:
+        instance.upgrade()
+    return 0
+
+
+def prepare_run(settings: Settings) -> None:
+    """What a run or the UI needs first: the Dagster home with its instance settings, and
+    the parsed dbt project."""
     from orchestration.dbt.project import prepare_manifest
 
     print(f"Dagster home: {dagster_home(settings)} (settings from {settings.dagster_config})")
-    with DagsterInstance.get() as instance:
-        instance.upgrade()
     settings.export_for_dbt()
     if prepare_manifest():
         print("dbt manifest prepared")
-    return 0
 
 
 def landing_or_sample(settings: Settings) -> list[date]:
@@ -176,7 +181,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
             f"{settings.first_arrival_day}; set DAM_FIRST_ARRIVAL_DAY to {first} or earlier"
         )
         return 2
-    cmd_prepare(args, settings)
+    prepare_run(settings)
     dagster_home(settings)
 
     import dagster as dg
@@ -375,7 +380,7 @@ def cmd_spark_build(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_ui(args: argparse.Namespace, settings: Settings) -> int:
-    cmd_prepare(args, settings)
+    prepare_run(settings)
     dagster = Path(sys.executable).parent / "dagster"
     command = [
         str(dagster), "dev", "--port", str(args.port),
