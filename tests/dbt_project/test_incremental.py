@@ -143,15 +143,22 @@ def rows_with_weakened_hashes(warehouse, relation: str) -> str:
     return f"select {', '.join(selected)} from {relation} order by all"
 
 
+def spoiled_copy(built, small_zone, tmp_path, statement: str) -> str:
+    """The one-run build copied into tmp_path and changed by `statement`; the zone's last
+    arrival day, for a run on top of it."""
+    shutil.copy(built["warehouse"], tmp_path / "warehouse.duckdb")
+    with duckdb.connect(str(tmp_path / "warehouse.duckdb")) as con:
+        con.execute(statement)
+    return max(path.name for path in (small_zone / "dam_events").iterdir())
+
+
 def test_key_hashes_of_another_duckdb_stop_a_run_until_a_full_refresh(small_zone, built, tmp_path):
     """DuckDB's hash() may change between versions, and stored hashes that no longer match
     would find no stored record: the run stops and says what to do."""
-    shutil.copy(built["warehouse"], tmp_path / "warehouse.duckdb")
-    with duckdb.connect(str(tmp_path / "warehouse.duckdb")) as con:
-        con.execute(
-            "update intermediate.int_activity_unioned set record_hash = xor(record_hash, 1)"
-        )
-    day = max(path.name for path in (small_zone / "dam_events").iterdir())
+    day = spoiled_copy(
+        built, small_zone, tmp_path,
+        "update intermediate.int_activity_unioned set record_hash = xor(record_hash, 1)",
+    )  # fmt: skip
 
     stopped = run_cli("run", "--start", day, "--end", day, data=tmp_path, landing=small_zone)
     assert stopped.returncode != 0
@@ -174,10 +181,10 @@ def test_an_incremental_table_from_before_a_new_column_stops_a_run_until_a_full_
     """An upgrade may add a column that later models look keys up by: a stored table
     without it stops the run and asks for a full refresh, instead of taking in rows
     without it."""
-    shutil.copy(built["warehouse"], tmp_path / "warehouse.duckdb")
-    with duckdb.connect(str(tmp_path / "warehouse.duckdb")) as con:
-        con.execute("alter table intermediate.int_container_events drop column container_hash")
-    day = max(path.name for path in (small_zone / "dam_events").iterdir())
+    day = spoiled_copy(
+        built, small_zone, tmp_path,
+        "alter table intermediate.int_container_events drop column container_hash",
+    )  # fmt: skip
 
     stopped = run_cli("run", "--start", day, "--end", day, data=tmp_path, landing=small_zone)
     output = stopped.stdout + stopped.stderr
@@ -198,10 +205,9 @@ def test_raw_key_hashes_of_another_duckdb_stop_a_build_until_a_load(small_zone, 
     """Staging finds a record's deliveries in raw by the key hash the ingest stored; a
     build alone after a DuckDB upgrade would miss them, so it stops, and the next load
     hashes raw again."""
-    shutil.copy(built["warehouse"], tmp_path / "warehouse.duckdb")
-    with duckdb.connect(str(tmp_path / "warehouse.duckdb")) as con:
-        con.execute("update raw.dam_events set key_hash = xor(key_hash, 1)")
-    day = max(path.name for path in (small_zone / "dam_events").iterdir())
+    day = spoiled_copy(
+        built, small_zone, tmp_path, "update raw.dam_events set key_hash = xor(key_hash, 1)"
+    )
     window = ("--start", day, "--end", day)
 
     stopped = run_cli("run", "--only", "build", *window, data=tmp_path, landing=small_zone)
