@@ -404,6 +404,24 @@ def test_only_enabled_master_admins_see_the_dashboard(daily, zone):
     assert "not a user of this account" in stranger.stderr
 
 
+def failing_checks(warehouse, tmp_path, model: str, first: str, end: str) -> set[str]:
+    """The data tests of `model` that fail, run alone on `warehouse` for the arrival
+    window [first, end)."""
+    target = tmp_path / "target"
+    window = json.dumps({"min_arrival_date": first, "max_arrival_date": end})
+    subprocess.run(
+        [dbt_executable(), "test", "--select", model, "--vars", window,
+         "--target-path", str(target), "--project-dir", str(DBT_PROJECT_DIR),
+         "--profiles-dir", str(DBT_PROJECT_DIR)],
+        env={**os.environ, "DAM_WAREHOUSE_PATH": str(warehouse),
+             "DAM_DUCKDB_TEMP_DIR": str(tmp_path / "spill")},
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    results = json.loads((target / "run_results.json").read_text())["results"]
+    assert {r["status"] for r in results} <= {"pass", "fail"}, results
+    return {r["unique_id"].split(".")[2] for r in results if r["status"] == "fail"}
+
+
 def test_a_window_key_repeating_a_stored_one_fails_its_check(daily, tmp_path):
     """An increment checks its keys against the whole table without grouping all of it: a
     window row that repeats a stored key fails, a repeat among older rows is left to a run
@@ -412,19 +430,7 @@ def test_a_window_key_repeating_a_stored_one_fails_its_check(daily, tmp_path):
     shutil.copy(daily / "warehouse.duckdb", warehouse)
 
     def failing(first: str, end: str) -> set[str]:
-        target = tmp_path / "target"
-        window = json.dumps({"min_arrival_date": first, "max_arrival_date": end})
-        subprocess.run(
-            [dbt_executable(), "test", "--select", "int_activity_unioned", "--vars", window,
-             "--target-path", str(target), "--project-dir", str(DBT_PROJECT_DIR),
-             "--profiles-dir", str(DBT_PROJECT_DIR)],
-            env={**os.environ, "DAM_WAREHOUSE_PATH": str(warehouse),
-                 "DAM_DUCKDB_TEMP_DIR": str(tmp_path / "spill")},
-            capture_output=True, text=True, timeout=300,
-        )  # fmt: skip
-        results = json.loads((target / "run_results.json").read_text())["results"]
-        assert {r["status"] for r in results} <= {"pass", "fail"}, results
-        return {r["unique_id"].split(".")[2] for r in results if r["status"] == "fail"}
+        return failing_checks(warehouse, tmp_path, "int_activity_unioned", first, end)
 
     key_check = "unique_from_window_int_activity_unioned_activity_id__record_hash"
     assert failing("2024-05-03", "2024-05-04") == set()
@@ -442,3 +448,34 @@ def test_a_window_key_repeating_a_stored_one_fails_its_check(daily, tmp_path):
             "where activity_id = 'e2' limit 1"
         )
     assert failing("2024-05-03", "2024-05-04") == {key_check}
+
+
+def test_a_repeated_view_fails_its_check_when_its_collection_was_touched(daily, tmp_path):
+    """A collection-keyed mart checks the rows of the collections the run replaced (its
+    container list), without grouping the whole mart."""
+    warehouse = tmp_path / "warehouse.duckdb"
+    shutil.copy(daily / "warehouse.duckdb", warehouse)
+    views = "mart_collection_views_daily"
+    key_check = (
+        "unique_from_touched_collections_mart_collection_views_daily_view_date__cloud_name"
+        "__collection_id"
+    )
+
+    def touch_only(*collections: str) -> set[str]:
+        with duckdb.connect(str(warehouse)) as con:
+            con.execute("delete from run_state.int_containers_touched")
+            for collection in collections:
+                con.execute(
+                    "insert into run_state.int_containers_touched values (?, 'collection', ?)",
+                    [ENV, collection],
+                )
+        return failing_checks(warehouse, tmp_path, views, "2024-05-03", "2024-05-04")
+
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute(
+            f"insert into marts.{views} select view_date, cloud_name, 'c9', views"
+            f" from marts.{views} union all select view_date, cloud_name, 'c9', views"
+            f" from marts.{views}"
+        )
+    assert touch_only("c1") == set()
+    assert touch_only("c1", "c9") == {key_check}

@@ -5,7 +5,9 @@
     an upload or a deletion delivered in the window, and those whose stored upload or
     deletion came from it. arrival_date is the stored upload's arrival day. Their uploads
     are found by the stored hash of the asset's key (asset_hash), their deletions among
-    the deletions alone.
+    the deletions alone, and their stored rows are replaced by that hash too, so that the
+    replacement reads 8 bytes a row: every asset sharing a touched asset's hash is
+    recomputed along with it.
 -#}
 {%- set uploads_window = window_keys(
     ref('stg_dam__notifications'), 'cloud_name, asset_id', "notification_type = 'upload'"
@@ -21,7 +23,7 @@
 {{ config(
     materialized=arrival_window_materialization(),
     incremental_strategy='delete+insert',
-    unique_key='asset_key',
+    unique_key='asset_hash',
     post_hook="{{ delete_keys_gone_from_window('cloud_name, asset_id', window_keys(ref('stg_dam__notifications'), 'cloud_name, asset_id', \"notification_type = 'upload'\")) }}",
 ) }}
 
@@ -51,6 +53,7 @@ uploads as (
     select
         cloud_name,
         asset_id,
+        asset_hash,
         public_id,
         resource_type as asset_type,
         bytes,
@@ -94,6 +97,7 @@ final as (
         {{ dbt.hash("first_uploads.cloud_name || ':' || first_uploads.asset_id") }} as asset_key,
         first_uploads.cloud_name,
         first_uploads.asset_id,
+        first_uploads.asset_hash,
         first_uploads.public_id,
         first_uploads.asset_type,
         first_uploads.bytes,

@@ -11,7 +11,9 @@
       - named by the containers with an event delivered in its window (the container, and
         the assets its additions list), since a replay may have left one with none.
     A touched subject with no interval left gets one row without dates, which replaces
-    its islands and which the post-hook then removes.
+    its islands and which the post-hook then removes. The touched subjects' intervals are
+    found by the hash of the subject's key (subject_hash), and their stored islands are
+    replaced by it: every subject sharing a touched subject's hash is recomputed with it.
 -#}
 {%- set subject = 'cloud_name, container_type, metric, subject_id' %}
 {%- set open_end = "cast('9999-12-31' as date)" %}
@@ -20,7 +22,7 @@
 {{ config(
     materialized=arrival_window_materialization(),
     incremental_strategy='delete+insert',
-    unique_key=['cloud_name', 'container_type', 'metric', 'subject_id'],
+    unique_key='subject_hash',
     post_hook="{% if is_incremental() %}delete from {{ this }} where from_date is null{% endif %}",
 ) }}
 -- depends_on: {{ ref('int_container_events') }}
@@ -136,7 +138,7 @@ islands as (
     group by {{ subject }}, island, first_arrival_date, last_arrival_date
 ),
 
-final as (
+subject_islands as (
     select
         {{ subject }},
         from_date,
@@ -158,6 +160,13 @@ final as (
         where {{ same_keys(subject, 'intervals', 'touched_subjects') }}
     )
     {% endif %}
+),
+
+final as (
+    select
+        *,
+        {{ key_hash(subject) }} as subject_hash
+    from subject_islands
 )
 
 select * from final
