@@ -56,26 +56,37 @@
 {%- endmacro %}
 
 {#- Pre-hook of a model keyed by record_hash: stops a run whose DuckDB hashes keys otherwise
-    than the one that stored them, which would find no stored record again (one stored row
-    tells). -#}
+    than the one that stored them, which would find no stored record again. -#}
 {% macro assert_key_hashes_current(column) -%}
     {%- if is_incremental() -%}
-        select error('{{ this }} holds key hashes of another DuckDB version: rebuild it with --full-refresh')
-        from (select record_hash, {{ column }} from {{ this }} limit 1) as stored
-        where stored.record_hash <> {{ key_hash('stored.' ~ column) }}
+        {{ stop_on_stale_hashes(
+            this, 'record_hash', column, 'rebuild it with --full-refresh'
+        ) }}
     {%- endif -%}
 {%- endmacro %}
 
 {#- Pre-hook of a staging model that finds its deliveries in raw by the stored key_hash:
     stops a run whose DuckDB hashes keys otherwise than the ingest that stored them, which
     would miss the touched records' deliveries. The ingest hashes such a table again on its
-    next load, so loading any day puts it right (one stored row tells). -#}
+    next load, so loading any day puts it right. -#}
 {% macro assert_raw_key_hashes_current(relation, columns) -%}
     {%- if is_incremental() -%}
-        select error('{{ relation }} holds key hashes of another DuckDB version: load a day (dam-usage run) so that the ingest hashes it again')
-        from (select key_hash, {{ columns }} from {{ relation }} limit 1) as stored
-        where stored.key_hash is distinct from {{ key_hash(columns) }}
+        {{ stop_on_stale_hashes(
+            relation,
+            'key_hash',
+            columns,
+            'load a day (dam-usage run) so that the ingest hashes it again',
+        ) }}
     {%- endif -%}
+{%- endmacro %}
+
+{#- Fails when one stored row's `hash_column` is not the running DuckDB's hash of its key
+    (`columns`), saying what puts `relation` right (one row tells: a DuckDB version hashes
+    every key alike). -#}
+{% macro stop_on_stale_hashes(relation, hash_column, columns, remedy) -%}
+    select error('{{ relation }} holds key hashes of another DuckDB version: {{ remedy }}')
+    from (select {{ hash_column }}, {{ columns }} from {{ relation }} limit 1) as stored
+    where stored.{{ hash_column }} is distinct from {{ key_hash(columns) }}
 {%- endmacro %}
 
 {% macro in_touched_keys(columns, upstream_window_keys, this_columns=none, stored_hash=none) -%}
