@@ -12,3 +12,15 @@
     {%- endif -%}
     {%- do return(relation) -%}
 {%- endmacro %}
+
+{#- The body of the project's uniqueness tests: every combination of `columns` (a list)
+    that occurs more than once among the rows of `relation` that `where` keeps. -#}
+{% macro repeated_combinations(relation, columns, where=none) -%}
+select {{ columns | join(', ') }}, count(*) as occurrences
+from {{ relation }}
+{% if where -%}
+where {{ where }}
+{% endif -%}
+group by {{ columns | join(', ') }}
+having count(*) > 1
+{%- endmacro %}

@@ -1,7 +1,4 @@
 {#- Fails with every combination of the given columns that occurs more than once. -#}
 {% test unique_combination(model, columns) %}
-select {{ columns | join(', ') }}, count(*) as occurrences
-from {{ model }}
-group by {{ columns | join(', ') }}
-having count(*) > 1
+{{ repeated_combinations(model, columns) }}
 {% endtest %}

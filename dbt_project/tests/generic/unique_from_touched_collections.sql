@@ -4,18 +4,16 @@
     grouping the whole mart. A run that builds the list whole (a first build, a full
     refresh) names every collection; a full refresh of the mart alone checks all of it. -#}
 {% test unique_from_touched_collections(model, columns) %}
-select {{ columns | join(', ') }}, count(*) as occurrences
-from {{ model }}
-{% if not flags.FULL_REFRESH -%}
-where {{ key_in(
-    'cloud_name, collection_id',
-    touched_keys(
-        ref('int_containers_touched'),
-        'cloud_name, container_id',
-        "touched.container_type = 'collection'",
+{{ repeated_combinations(
+    model,
+    columns,
+    where=none if flags.FULL_REFRESH else key_in(
+        'cloud_name, collection_id',
+        touched_keys(
+            ref('int_containers_touched'),
+            'cloud_name, container_id',
+            "touched.container_type = 'collection'",
+        ),
     ),
 ) }}
-{% endif -%}
-group by {{ columns | join(', ') }}
-having count(*) > 1
 {% endtest %}

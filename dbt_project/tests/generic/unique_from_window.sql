@@ -14,11 +14,8 @@
 {%- set checks_window = execute and not flags.FULL_REFRESH and run_query(
     'select 1 from ' ~ model ~ ' where not coalesce(' ~ from_window ~ ', false) limit 1'
 ).rows | length > 0 -%}
-select {{ column_name }}, count(*) as occurrences
-from {{ model }}
-{% if checks_window -%}
-where {{ probe }} in (select {{ probe }} from {{ model }} where {{ from_window }})
-{% endif -%}
-group by {{ column_name }}
-having count(*) > 1
+{%- set sharing_a_window_key -%}
+    {{ probe }} in (select {{ probe }} from {{ model }} where {{ from_window }})
+{%- endset -%}
+{{ repeated_combinations(model, [column_name], sharing_a_window_key if checks_window else none) }}
 {% endtest %}
