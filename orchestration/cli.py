@@ -15,7 +15,6 @@ import argparse
 import contextlib
 import csv
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -23,30 +22,8 @@ from datetime import date
 from pathlib import Path
 
 from orchestration.home import dagster_home
+from orchestration.landing import landing_days
 from orchestration.settings import PROJECT_ROOT, Settings
-
-DAY_FOLDER = re.compile(r"^(\d{4}-\d{2}-\d{2})(\.json)?$")
-
-
-def landing_days(landing: Path) -> list[date]:
-    """Every arrival day that has a folder or snapshot file in some feed."""
-    days = set()
-    for path in landing.glob("*/*") if landing.is_dir() else []:
-        days |= _day_names(path)
-        if path.is_dir():
-            for child in path.iterdir():
-                days |= _day_names(child)
-    return sorted(days)
-
-
-def _day_names(path: Path) -> set[date]:
-    match = DAY_FOLDER.match(path.name)
-    if not match:
-        return set()
-    try:
-        return {date.fromisoformat(match.group(1))}
-    except ValueError:
-        return set()
 
 
 def arrival_range(args: argparse.Namespace, days: list[date]) -> tuple[date, date]:
@@ -170,6 +147,8 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     days = landing_or_sample(settings)
     if not days:
         return 2
+    # A zone generated just now moves the first arrival day when it is not set.
+    settings = Settings.from_env()
     try:
         first, last = arrival_range(args, days)
     except ValueError as error:
@@ -220,7 +199,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     if args.only == "ingest":
         return 0
     print()
-    return cmd_dashboard(argparse.Namespace(viewer=None, day=None), settings)
+    return cmd_dashboard(argparse.Namespace(viewer=None, day=None, who=True), settings)
 
 
 def cmd_dashboard(args: argparse.Namespace, settings: Settings) -> int:
@@ -231,6 +210,7 @@ def cmd_dashboard(args: argparse.Namespace, settings: Settings) -> int:
         format_dashboard,
         latest_day,
         open_serving,
+        viewers,
     )
 
     try:
@@ -239,6 +219,8 @@ def cmd_dashboard(args: argparse.Namespace, settings: Settings) -> int:
                 check_viewer(con, args.viewer)
             day = date.fromisoformat(args.day) if args.day else latest_day(con)
             print(format_dashboard(day, dashboard(con, day)))
+            if getattr(args, "who", False):
+                print(f"Dashboard viewers (--viewer): {viewers(con) or 'nobody'}")
     except (NotAllowed, FileNotFoundError, LookupError) as error:
         print(error, file=sys.stderr)
         return 2

@@ -6,7 +6,7 @@ viewer, who must be an enabled, non-pending master admin of the latest users sna
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -36,20 +36,29 @@ def check_viewer(con: duckdb.DuckDBPyConnection, email: str) -> None:
         )
 
 
+def viewers(con: duckdb.DuckDBPyConnection) -> str:
+    """The e-mail addresses that may see the dashboard, comma separated."""
+    (emails,) = con.execute(
+        "select string_agg(email, ', ' order by email) from dim_users where can_view_dashboard"
+    ).fetchone()
+    return emails or ""
+
+
 def latest_day(con: duckdb.DuckDBPyConnection) -> date:
-    """The last day loaded: the date of the latest users snapshot."""
-    (day,) = con.execute("select max(snapshot_date) from dim_users").fetchone()
+    """The last day whose data is complete in the published marts."""
+    (day,) = con.execute("select complete_through from serving_build").fetchone()
     if day is None:
         raise LookupError("The published marts are empty")
     return day
 
 
 def dashboard(con: duckdb.DuckDBPyConnection, day: date) -> dict[str, list[tuple]]:
-    """Every tile of the dashboard as of the end of `day`, account-wide."""
-    as_of = day + timedelta(days=1)
+    """Every tile of the dashboard as of the end of `day`, account-wide; windows end with
+    that day (the past 7 days are day - 6 to day)."""
     queries = {
-        "Assets by type (count, bytes)": (
-            "select asset_type, sum(asset_count), sum(total_bytes) from mart_assets_daily "
+        "Assets by type (count, size)": (
+            "select asset_type, sum(asset_count), "
+            "format('{:.1f} GB', sum(total_bytes) / 1e9) from mart_assets_daily "
             "where calendar_date = $day group by asset_type order by asset_type"
         ),
         "Users by role": (
@@ -66,20 +75,20 @@ def dashboard(con: duckdb.DuckDBPyConnection, day: date) -> dict[str, list[tuple
             "where calendar_date = $day"
         ),
         "Uploads, past 7 days (source, type)": (
-            "select upload_source, asset_type, sum(uploads) from mart_uploads_daily "
-            "where calendar_date >= $as_of - 7 and calendar_date < $as_of "
-            "group by all order by all"
+            "select upload_source, asset_type, sum(uploads_past_7_days) "
+            "from mart_uploads_daily where calendar_date = $day group by all order by all"
         ),
         "Top 5 active users, past 30 days (scope, e-mail, actions, share)": (
-            "select activity_scope, email, actions_30d, round(100 * share_30d, 1) "
-            "from mart_active_users_daily where as_of_date = $as_of "
+            "select activity_scope, email, actions_30d, format('{:.1f} %', 100 * share_30d) "
+            "from mart_active_users_daily where calendar_date = $day "
             "order by actions_30d desc, email limit 5"
         ),
-        "Top 5 viewed collections, past 30 days (environment, collection, views)": (
-            "select * from top_collections($as_of - 30, $day, top_n := 5)"
+        "Top 3 viewed collections per environment, past 30 days (environment, collection, views)": (
+            "select cloud_name, collection_id, views "
+            "from top_collections($day - 29, $day, top_n := 3)"
         ),
     }
-    params = {"day": day, "as_of": as_of}
+    params = {"day": day}
     return {
         title: con.execute(sql, {k: v for k, v in params.items() if f"${k}" in sql}).fetchall()
         for title, sql in queries.items()

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
+
+from orchestration.landing import landing_days
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
@@ -23,6 +25,13 @@ def _float(name: str, default: float) -> float:
         return float(value)
     except ValueError as error:
         raise ValueError(f"{name} must be a number, got {value!r}") from error
+
+
+def _first_landing_day(landing_dir: Path) -> date:
+    """The first daily partition when none is set: the landing zone's first arrival day
+    (today's, UTC, for an empty zone)."""
+    days = landing_days(landing_dir)
+    return days[0] if days else datetime.now(UTC).date()
 
 
 @dataclass(frozen=True)
@@ -61,9 +70,12 @@ class Settings:
     @classmethod
     def from_env(cls) -> Settings:
         data_dir = _path("DAM_DATA_DIR", PROJECT_ROOT / "data")
-        first_day = os.environ.get("DAM_FIRST_ARRIVAL_DAY", "2024-01-01")
+        landing_dir = _path("DAM_LANDING_DIR", data_dir / "landing")
+        first_day = os.environ.get("DAM_FIRST_ARRIVAL_DAY")
         try:
-            first_arrival_day = date.fromisoformat(first_day)
+            first_arrival_day = (
+                date.fromisoformat(first_day) if first_day else _first_landing_day(landing_dir)
+            )
         except ValueError as error:
             raise ValueError(
                 f"DAM_FIRST_ARRIVAL_DAY must be a date (YYYY-MM-DD), got {first_day!r}"
@@ -76,7 +88,7 @@ class Settings:
             raise ValueError(f"DAM_MAX_QUARANTINE_RATE must be between 0 and 1, got {rate}")
         return cls(
             data_dir=data_dir,
-            landing_dir=_path("DAM_LANDING_DIR", data_dir / "landing"),
+            landing_dir=landing_dir,
             warehouse_path=_path("DAM_WAREHOUSE_PATH", data_dir / "warehouse.duckdb"),
             serving_path=_path("DAM_SERVING_PATH", data_dir / "serving" / "marts.duckdb"),
             reports_dir=_path("DAM_REPORTS_DIR", data_dir / "reports"),

@@ -11,3 +11,10 @@
 {% macro spark__sorted_listagg(measure, delimiter_text) -%}
     array_join(array_sort(collect_list({{ measure }})), {{ delimiter_text }})
 {%- endmacro %}
+
+{#- The count of one metric from a long table of (metric, value) rows, as a BIGINT column
+    (DuckDB sums integers to HUGEINT, which BI drivers map badly). -#}
+{% macro metric_count(metric, value_column='subjects') -%}
+    cast(sum(case when metric = '{{ metric }}' then {{ value_column }} else 0 end)
+        as {{ dbt.type_bigint() }})
+{%- endmacro %}

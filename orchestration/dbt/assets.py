@@ -1,5 +1,6 @@
 """dbt models as Dagster assets: sources map to the raw ingest assets, folders to groups,
-dbt tests surface as asset checks, and a run's arrival days reach dbt in its environment."""
+dbt tests surface as described asset checks, every materialization carries its row count and
+column types, and a run's arrival days reach dbt in its environment."""
 
 from collections.abc import Mapping
 from datetime import date
@@ -12,9 +13,11 @@ from dagster_dbt import (
     dbt_assets,
 )
 
+from orchestration.dbt.metadata import check_description, with_table_metadata
 from orchestration.dbt.project import dbt_project
 from orchestration.dbt.resource import WarehouseDbtCli
 from orchestration.partitions import run_arrival_window
+from orchestration.resources import Warehouse
 from orchestration.settings import Settings
 
 
@@ -28,6 +31,26 @@ class WarehouseTranslator(DagsterDbtTranslator):
         folders = dbt_resource_props.get("fqn", [])[1:-1]
         layer = folders[0] if folders else "core"
         return "core" if layer == "intermediate" else layer
+
+    def get_asset_check_spec(
+        self,
+        asset_spec: dg.AssetSpec,
+        manifest: Mapping[str, Any],
+        unique_id: str,
+        project: Any,
+    ) -> dg.AssetCheckSpec | None:
+        spec = super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
+        if spec is None or spec.description:
+            return spec
+        return dg.AssetCheckSpec(
+            name=spec.name,
+            asset=spec.asset_key,
+            description=check_description(manifest["nodes"][unique_id]),
+            additional_deps=spec.additional_deps,
+            blocking=spec.blocking,
+            metadata=spec.metadata,
+            automation_condition=spec.automation_condition,
+        )
 
 
 TRANSLATOR = WarehouseTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
@@ -56,7 +79,10 @@ def build_dbt_assets(settings: Settings) -> dg.AssetsDefinition:
         pool="duckdb",
     )
     def warehouse_dbt_assets(
-        context: dg.AssetExecutionContext, dbt: WarehouseDbtCli, config: DbtRunConfig
+        context: dg.AssetExecutionContext,
+        dbt: WarehouseDbtCli,
+        warehouse: Warehouse,
+        config: DbtRunConfig,
     ):
         first, end = run_arrival_window(context.run.tags, settings)
         # One writer at a time, so one target folder, replaced by each run (dagster-dbt would
@@ -64,6 +90,11 @@ def build_dbt_assets(settings: Settings) -> dg.AssetsDefinition:
         target = settings.dbt_dir / "last_run"
         window = arrival_window_environment(first, end)
         args = dbt_build_args(config.full_refresh)
-        yield from dbt.cli(args, context=context, target_path=target, env=window).stream()
+        invocation = dbt.cli(args, context=context, target_path=target, env=window)
+        yield from with_table_metadata(
+            invocation.stream(),
+            invocation.manifest,
+            lambda: warehouse.connect(read_only=True, wait_seconds=warehouse.lock_wait_seconds),
+        )
 
     return warehouse_dbt_assets

@@ -1,7 +1,8 @@
 """Writing one activity report, streamed by DuckDB's COPY straight from the activity table.
 
-The query runs once, into Parquet, and the CSV is copied from that file in its order:
-reading it back costs less than filtering and sorting the activity again.
+The query runs once, into Parquet (snake_case columns with their types, for tools), and
+the CSV (headers and times for people) is copied from that file in its order: reading it
+back costs less than filtering and sorting the activity again.
 
 Rows: every account-level action, and every action on a product environment that is
 tracking-enabled in the latest account snapshot, on the days strictly between start and
@@ -22,16 +23,15 @@ from orchestration.sql import sql_string
 # The dates are `date` objects rendered by isoformat(), never user text.
 REPORT_SQL = """
 select
-    strftime(activity.occurred_at, '%Y-%m-%d %H:%M:%S') as "Time (UTC)",
-    coalesce(activity.cloud_name, '(account)') as "Product environment",
-    coalesce(activity.actor_email, activity.actor_id, activity.actor_type)
-        as "User e-mail or API key",
-    activity.action as "Action",
-    activity.category as "Category",
-    activity.target_type as "Target type",
-    activity.target_id as "Target",
-    activity.asset_type as "Asset type",
-    activity.details as "Details"
+    cast(activity.occurred_at as timestamp) as occurred_at,
+    coalesce(activity.cloud_name, '(account)') as product_environment,
+    coalesce(activity.actor_email, activity.actor_id, activity.actor_type) as actor,
+    activity.action,
+    activity.category,
+    activity.target_type,
+    activity.target_id,
+    activity.asset_type,
+    activity.details
 from core.fct_dam_activity as activity
 left join core.dim_product_environments as environments
     on activity.cloud_name = environments.cloud_name
@@ -40,6 +40,26 @@ where activity.activity_date > date '{start}'
     and (activity.cloud_name is null or environments.tracking_enabled)
 order by activity.occurred_at, activity.activity_id
 """
+
+
+# The CSV's header for each Parquet column, in order.
+CSV_COLUMNS = {
+    "occurred_at": "Time (UTC)",
+    "product_environment": "Product environment",
+    "actor": "User e-mail or API key",
+    "action": "Action",
+    "category": "Category",
+    "target_type": "Target type",
+    "target_id": "Target",
+    "asset_type": "Asset type",
+    "details": "Details",
+}
+CSV_SELECT = ", ".join(
+    f"strftime({name}, '%Y-%m-%d %H:%M:%S') as \"{header}\""
+    if name == "occurred_at"
+    else f'{name} as "{header}"'
+    for name, header in CSV_COLUMNS.items()
+)
 
 
 @dataclass(frozen=True)
@@ -62,7 +82,8 @@ def write_report(
     stem = f"activity_report_{report.key}"
     parquet = _copy(con, query, folder / f"{stem}.parquet", "format parquet")
     written = f"from read_parquet({sql_string(parquet)})"
-    csv = _copy(con, written, folder / f"{stem}.csv", "format csv, header true")
+    csv_query = f"select {CSV_SELECT} {written}"
+    csv = _copy(con, csv_query, folder / f"{stem}.csv", "format csv, header true")
     (rows,) = con.execute(f"select count(*) {written}").fetchone()
     return ReportFiles(csv=csv, parquet=parquet, rows=rows)
 

@@ -1,9 +1,11 @@
 """The published marts as a Dagster asset, downstream of every mart."""
 
+import json
 from pathlib import Path
 
 import dagster as dg
 
+from orchestration.dbt.project import dbt_project
 from orchestration.resources import Warehouse
 from orchestration.serving.publish import publish
 
@@ -11,7 +13,7 @@ PUBLISHED_MARTS = dg.AssetKey(["serving", "published_marts"])
 
 
 class ServingFile(dg.ConfigurableResource):
-    """Where BI tools read the marts."""
+    """Where BI tools read the marts: this DuckDB file, and `parquet/` beside it."""
 
     path: str
 
@@ -22,15 +24,40 @@ def build_publish_asset(marts: list[dg.AssetKey]) -> dg.AssetsDefinition:
         group_name="serving",
         deps=marts,
         pool="duckdb",
-        kinds={"duckdb"},
-        description="The marts copied into the serving DuckDB file that BI tools read.",
+        kinds={"duckdb", "parquet"},
+        description=(
+            "The marts and dimensions BI tools read: a DuckDB file every maintained DuckDB "
+            "client opens, and the same tables as Parquet, with their descriptions and the "
+            "build's metadata (serving_build, serving_tables)."
+        ),
     )
     def published_marts(
         context: dg.AssetExecutionContext, warehouse: Warehouse, serving: ServingFile
     ) -> dg.MaterializeResult:
+        manifest = json.loads(dbt_project().manifest_path.read_text())
+        target = Path(serving.path)
         with warehouse.connect(wait_seconds=warehouse.lock_wait_seconds) as con:
-            tables = publish(con, Path(serving.path))
-        context.log.info(f"Published {len(tables)} tables to {serving.path}")
-        return dg.MaterializeResult(metadata={"path": serving.path, "tables": ", ".join(tables)})
+            published = publish(con, target, manifest)
+        context.log.info(f"Published {len(published.rows)} tables to {target}")
+        return dg.MaterializeResult(
+            metadata={
+                "path": dg.MetadataValue.path(str(target)),
+                "parquet": dg.MetadataValue.path(str(target.parent / "parquet")),
+                "build_id": published.build_id,
+                "complete_through": str(published.complete_through),
+                "rows": dg.MetadataValue.table(
+                    records=[
+                        dg.TableRecord({"table": name, "rows": rows})
+                        for name, rows in published.rows.items()
+                    ],
+                    schema=dg.TableSchema(
+                        columns=[
+                            dg.TableColumn("table", "string"),
+                            dg.TableColumn("rows", "int"),
+                        ]
+                    ),
+                ),
+            }
+        )
 
     return published_marts

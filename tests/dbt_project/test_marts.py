@@ -43,9 +43,10 @@ def test_uploads_by_day_source_and_type(marts, reference):
         "uploads_past_7_days from mart_uploads_daily",
     )
     assert {(d, e, s, t): n for d, e, s, t, n, _ in found if n} == dict(expected)
+    # A daily row's window is as of the end of its day: D - 6 to D.
     for day, env, source, kind, _, past_week in found:
         window = sum(
-            expected.get((day - timedelta(days=k), env, source, kind), 0) for k in range(1, 8)
+            expected.get((day - timedelta(days=k), env, source, kind), 0) for k in range(0, 7)
         )
         assert past_week == window
     # Every combination is answerable: the grid has no holes.
@@ -96,16 +97,17 @@ def test_users_by_role(marts, reference):
 
 def test_active_users_and_share_of_activity(marts, reference):
     last = reference.days[-1]
-    for as_of in (last - timedelta(days=2), last + timedelta(days=1)):
+    for day in (last - timedelta(days=3), last):
         for days, column in ((7, "7d"), (30, "30d")):
-            expected = reference.active_users(as_of, days)
+            # The row of day D counts D - N + 1 to D: the N days before D + 1.
+            expected = reference.active_users(day + timedelta(days=1), days)
             found = {
                 (scope, user): (n, share)
                 for scope, user, n, share in rows(
                     marts,
                     f"select activity_scope, user_id, actions_{column}, share_{column} "
-                    "from mart_active_users_daily where as_of_date = ?",
-                    as_of,
+                    "from mart_active_users_daily where calendar_date = ?",
+                    day,
                 )
                 if n
             }
@@ -167,7 +169,10 @@ def test_published_collections_download_lists_every_published_one(marts, referen
             for (d, e, c), v in views.items()
             if (e, c) == (env, collection) and first <= d <= last
         )
-    assert [n for *_, n in found] == sorted((n for *_, n in found), reverse=True)
+    for env in {e for e, *_ in found}:
+        listed = [n for e, _, n in found if e == env]
+        assert listed == sorted(listed, reverse=True), env
+    assert [e for e, *_ in found] == sorted(e for e, *_ in found), "grouped by environment"
 
 
 def test_all_users_download_ranks_ties_together(marts, reference, small_zone):

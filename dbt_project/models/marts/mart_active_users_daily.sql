@@ -1,16 +1,12 @@
 {#-
-    Active users as of each date: a user's actions in the past 7 and 30 complete days
-    (as_of - N <= day < as_of) and their share of all actions in the same scope and window
-    (users, API and system alike). The scope is the product environment, or '(account)'
-    for account-level actions. Only users with an action in the past 30 days have a row;
-    the "all users" download adds the inactive ones (see the README).
+    Active users at the end of each day D: a user's actions in the past 7 and 30 days as of
+    the end of D (D - 6 to D, and D - 29 to D) and their share of all actions in the same
+    scope and window (users, API and system alike). The scope is the product environment,
+    or '(account)' for account-level actions. Only users with an action in the past 30
+    days have a row; the "all users" download adds the inactive ones (see the README).
 -#}
 with calendar as (
-    -- As-of dates run to the day after the last one, whose windows end with that day.
     select calendar_date from {{ ref('int_calendar') }}
-    union all
-    select cast({{ dbt.dateadd('day', 1, 'max(calendar_date)') }} as date)
-    from {{ ref('int_calendar') }}
 ),
 
 scope_daily as (
@@ -35,14 +31,14 @@ pairs as (
 scope_windows as (
     select
         scopes.activity_scope,
-        calendar.calendar_date as as_of_date,
+        calendar.calendar_date,
         sum(coalesce(scope_daily.actions, 0)) over (
             partition by scopes.activity_scope order by calendar.calendar_date
-            rows between 7 preceding and 1 preceding
+            rows between 6 preceding and current row
         ) as scope_actions_7d,
         sum(coalesce(scope_daily.actions, 0)) over (
             partition by scopes.activity_scope order by calendar.calendar_date
-            rows between 30 preceding and 1 preceding
+            rows between 29 preceding and current row
         ) as scope_actions_30d
     from scopes
     cross join calendar
@@ -56,14 +52,14 @@ user_windows as (
     select
         pairs.activity_scope,
         pairs.user_id,
-        calendar.calendar_date as as_of_date,
+        calendar.calendar_date,
         sum(coalesce(user_daily.actions, 0)) over (
             partition by pairs.activity_scope, pairs.user_id order by calendar.calendar_date
-            rows between 7 preceding and 1 preceding
+            rows between 6 preceding and current row
         ) as actions_7d,
         sum(coalesce(user_daily.actions, 0)) over (
             partition by pairs.activity_scope, pairs.user_id order by calendar.calendar_date
-            rows between 30 preceding and 1 preceding
+            rows between 29 preceding and current row
         ) as actions_30d
     from pairs
     cross join calendar
@@ -76,7 +72,7 @@ user_windows as (
 
 final as (
     select
-        user_windows.as_of_date,
+        user_windows.calendar_date,
         user_windows.activity_scope,
         user_windows.user_id,
         users.email,
@@ -84,8 +80,8 @@ final as (
         users.user_groups,
         users.last_login_at,
         users.created_at,
-        coalesce(user_windows.actions_7d, 0) as actions_7d,
-        coalesce(user_windows.actions_30d, 0) as actions_30d,
+        cast(coalesce(user_windows.actions_7d, 0) as {{ dbt.type_bigint() }}) as actions_7d,
+        cast(coalesce(user_windows.actions_30d, 0) as {{ dbt.type_bigint() }}) as actions_30d,
         cast(coalesce(user_windows.actions_7d, 0) as double)
         / nullif(scope_windows.scope_actions_7d, 0) as share_7d,
         cast(coalesce(user_windows.actions_30d, 0) as double)
@@ -94,7 +90,7 @@ final as (
     inner join scope_windows
         on
             user_windows.activity_scope = scope_windows.activity_scope
-            and user_windows.as_of_date = scope_windows.as_of_date
+            and user_windows.calendar_date = scope_windows.calendar_date
     left join {{ ref('dim_users') }} as users on user_windows.user_id = users.user_id
     where user_windows.actions_30d > 0
 )

@@ -48,8 +48,8 @@ final as (
         grid.calendar_date,
         grid.cloud_name,
         grid.asset_type,
-        sum(coalesce(daily_deltas.assets, 0)) over running as asset_count,
-        sum(coalesce(daily_deltas.bytes, 0)) over running as total_bytes
+        cast(sum(coalesce(daily_deltas.assets, 0)) over running as {{ dbt.type_bigint() }}) as asset_count,
+        cast(sum(coalesce(daily_deltas.bytes, 0)) over running as {{ dbt.type_bigint() }}) as total_bytes
     from grid
     left join daily_deltas
         on

@@ -8,13 +8,10 @@ final as (
     select
         calendar_date,
         cloud_name,
-        sum(case when metric = 'containers' then subjects else 0 end) as collections,
-        sum(case when metric = 'assets_in_containers' then subjects else 0 end)
-            as assets_in_collections,
-        sum(case when metric = 'published_containers' then subjects else 0 end)
-            as published_collections,
-        sum(case when metric = 'assets_in_published' then subjects else 0 end)
-            as assets_in_published_collections
+        {{ metric_count('containers') }} as collections,
+        {{ metric_count('assets_in_containers') }} as assets_in_collections,
+        {{ metric_count('published_containers') }} as published_collections,
+        {{ metric_count('assets_in_published') }} as assets_in_published_collections
     from counts
     group by calendar_date, cloud_name
 )

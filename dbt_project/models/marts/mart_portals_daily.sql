@@ -8,10 +8,9 @@ final as (
     select
         calendar_date,
         cloud_name,
-        sum(case when metric = 'containers' then subjects else 0 end) as portals,
-        sum(case when metric = 'published_containers' then subjects else 0 end) as live_portals,
-        sum(case when metric = 'assets_in_published' then subjects else 0 end)
-            as assets_in_live_portals
+        {{ metric_count('containers') }} as portals,
+        {{ metric_count('published_containers') }} as live_portals,
+        {{ metric_count('assets_in_published') }} as assets_in_live_portals
     from counts
     group by calendar_date, cloud_name
 )

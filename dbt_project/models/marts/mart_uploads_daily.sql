@@ -1,6 +1,6 @@
 -- Uploads per day, product environment, upload source (api / user) and asset type, with
--- a zero for every combination without uploads, and the past 7 complete days before
--- each date (as_of - 7 <= day < as_of).
+-- a zero for every combination without uploads, and the past 7 days as of the end of
+-- each day: on day D, the days D - 6 to D.
 with uploads as (
     select
         *,
@@ -50,11 +50,11 @@ final as (
         grid.upload_source,
         grid.asset_type,
         coalesce(counted.uploads, 0) as uploads,
-        coalesce(sum(coalesce(counted.uploads, 0)) over (
+        cast(sum(coalesce(counted.uploads, 0)) over (
             partition by grid.cloud_name, grid.upload_source, grid.asset_type
             order by grid.calendar_date
-            rows between 7 preceding and 1 preceding
-        ), 0) as uploads_past_7_days
+            rows between 6 preceding and current row
+        ) as {{ dbt.type_bigint() }}) as uploads_past_7_days
     from grid
     left join counted
         on
