@@ -99,7 +99,14 @@ class Reference:
                 )
             if doc["notification_type"] == "upload":
                 self.uploads.append((env, doc["asset_id"], at, doc["resource_type"], doc["bytes"]))
-        self.days = sorted({a.day for a in self.actions})
+        # The marts serve complete days only: up to the last arrival day (a folder name).
+        self.complete_through = max(
+            date.fromisoformat(part[:10])
+            for path in zone.rglob("*")
+            for part in path.relative_to(zone).parts[1:]
+            if len(part) >= 10 and part[4] == "-" and part[:4].isdigit()
+        )
+        self.days = sorted({a.day for a in self.actions if a.day <= self.complete_through})
 
     # --- metrics -------------------------------------------------------------------
 
@@ -126,7 +133,7 @@ class Reference:
         return Counter(
             (a.day, a.scope, "user" if a.actor_type == "user" else "api", a.asset_type)
             for a in self.actions
-            if a.action == "upload"
+            if a.action == "upload" and a.day <= self.complete_through
         )
 
     def views_per_day(self) -> Counter:
@@ -136,7 +143,11 @@ class Reference:
             if a.action == "collection.opened":
                 key = (a.scope, a.target, a.details.get("view_id") or a.order)
                 first[key] = min(first.get(key, a.day), a.day)
-        return Counter((day, env, collection) for (env, collection, _), day in first.items())
+        return Counter(
+            (day, env, collection)
+            for (env, collection, _), day in first.items()
+            if day <= self.complete_through
+        )
 
     def users_by_role(self, day: date) -> Counter:
         snapshots = sorted(

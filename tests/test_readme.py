@@ -14,12 +14,13 @@ def bi_example() -> str:
     return re.search(r"```python\n(.*?)```", section, re.S).group(1)
 
 
-def test_the_bi_example_runs_against_the_published_marts(built, capsys):
+def test_the_bi_example_reads_the_published_parquet_set(built, capsys):
     code = bi_example()
-    assert '"data/serving/marts.duckdb"' in code
-    exec(code.replace('"data/serving/marts.duckdb"', repr(str(built["serving"]))), {})
+    assert '"data/serving/parquet/' in code and "'data/serving/parquet/" in code
+    folder = str(built["serving"].parent)
+    exec(code.replace("data/serving", folder), {})
     printed = capsys.readouterr().out
-    assert "collection_id" in printed and "upload_source" in printed
+    assert "upload_source" in printed and "asset_count" in printed
 
 
 def test_the_two_setup_commands_head_the_readme():

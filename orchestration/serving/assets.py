@@ -18,6 +18,11 @@ class ServingFile(dg.ConfigurableResource):
     path: str
 
 
+def load_manifest() -> dict:
+    """dbt's manifest: which tables are served, and their descriptions."""
+    return json.loads(dbt_project().manifest_path.read_text())
+
+
 def build_publish_asset(marts: list[dg.AssetKey]) -> dg.AssetsDefinition:
     @dg.asset(
         key=PUBLISHED_MARTS,
@@ -34,7 +39,7 @@ def build_publish_asset(marts: list[dg.AssetKey]) -> dg.AssetsDefinition:
     def published_marts(
         context: dg.AssetExecutionContext, warehouse: Warehouse, serving: ServingFile
     ) -> dg.MaterializeResult:
-        manifest = json.loads(dbt_project().manifest_path.read_text())
+        manifest = load_manifest()
         target = Path(serving.path)
         with warehouse.connect(wait_seconds=warehouse.lock_wait_seconds) as con:
             published = publish(con, target, manifest)

@@ -54,6 +54,7 @@ EXPECTED_KEYS = {
     "run_state/int_containers_touched": "core",
     "serving/published_marts": "serving",
     "staging/stg_dam__accounts": "staging",
+    "staging/stg_dam__arrival_days": "staging",
     "staging/stg_dam__events": "staging",
     "staging/stg_dam__notification_assets": "staging",
     "staging/stg_dam__notifications": "staging",
@@ -90,6 +91,35 @@ def test_every_raw_asset_has_a_quarantine_check_and_dbt_tests_are_checks():
     for feed in ("account", "users", "usage", "notifications", "dam_events"):
         assert (f"raw/{feed}", "quarantine_rate") in check_keys
     assert ("staging/stg_dam__events", "unique_stg_dam__events_event_id") in check_keys
+
+
+def test_every_check_says_what_it_checks():
+    specs = [
+        spec
+        for assets_def in defs.resolve_asset_graph().assets_defs
+        for spec in assets_def.check_specs
+    ]
+    assert len(specs) > 50
+    assert [spec.key.to_user_string() for spec in specs if not spec.description] == []
+    descriptions = {spec.key.name: spec.description for spec in specs}
+    assert descriptions["unique_stg_dam__events_event_id"] == (
+        "No two rows share a value of event_id."
+    )
+
+
+def test_the_raw_partitions_start_on_the_landing_zones_first_day(tmp_path, monkeypatch):
+    from orchestration.partitions import arrival_days
+    from orchestration.settings import Settings
+
+    (tmp_path / "dam_events" / "2023-11-20").mkdir(parents=True)
+    (tmp_path / "users").mkdir()
+    (tmp_path / "users" / "2023-11-19.json").write_text("{}")
+    monkeypatch.setenv("DAM_LANDING_DIR", str(tmp_path))
+    monkeypatch.delenv("DAM_FIRST_ARRIVAL_DAY", raising=False)
+    keys = arrival_days(Settings.from_env()).get_partition_keys()
+    assert keys[0] == "2023-11-19"
+    monkeypatch.setenv("DAM_FIRST_ARRIVAL_DAY", "2023-11-25")
+    assert arrival_days(Settings.from_env()).get_partition_keys()[0] == "2023-11-25"
 
 
 def test_the_load_job_covers_every_asset_but_reports():

@@ -71,8 +71,17 @@ def test_csv_and_parquet_hold_the_same_rows_in_time_order(warehouse, reference, 
     files = write_report(warehouse, ReportRange(reference.days[0], reference.days[-1]), tmp_path)
     header, rows = read_csv(files.csv)
     parquet = duckdb.sql(f"select * from read_parquet('{files.parquet}')")
-    assert parquet.columns == header
-    as_text = [["" if value is None else str(value) for value in row] for row in parquet.fetchall()]
+    # Tools get snake_case names and typed values; people get headers and text.
+    assert parquet.columns == [
+        "occurred_at", "product_environment", "actor", "action", "category", "target_type",
+        "target_id", "asset_type", "details",
+    ]  # fmt: skip
+    assert parquet.types[0] == "TIMESTAMP"
+    assert header == HEADER
+    as_text = [
+        [value.strftime("%Y-%m-%d %H:%M:%S"), *("" if v is None else str(v) for v in rest)]
+        for value, *rest in parquet.fetchall()
+    ]
     assert [list(row.values()) for row in rows] == as_text
     times = [row["Time (UTC)"] for row in rows]
     assert len(set(times)) > 1 and times == sorted(times)

@@ -1,0 +1,140 @@
+"""The served file in the clients BI tools use, not only the pinned Python package: the
+registry's DuckDB command line and an older Python `duckdb`, each installed into a
+throwaway environment, run every query of the README and find the pinned client's results;
+duckdb-engine (the `bi` extra) reflects tables, columns and comments."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import venv
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from orchestration.settings import PROJECT_ROOT
+from orchestration.sql import sql_string
+
+REQUIRED = os.environ.get("DAM_REQUIRE_CLIENTS") == "1"
+
+
+def readme_queries() -> list[str]:
+    """Every statement of the README's SQL blocks (the BI section's queries)."""
+    blocks = re.findall(r"```sql\n(.*?)```", (PROJECT_ROOT / "README.md").read_text(), re.S)
+    text = "\n".join(
+        line for block in blocks for line in block.splitlines() if not line.startswith("--")
+    )
+    return [statement.strip() for statement in text.split(";") if statement.strip()]
+
+
+def install(folder: Path, requirement: str) -> Path:
+    """A virtual environment in `folder` with `requirement` from the package registry."""
+    venv.create(folder, with_pip=True)
+    pip = [str(folder / "bin" / "python"), "-m", "pip", "install", "-q", requirement]
+    result = subprocess.run(pip, capture_output=True, text=True, timeout=600)
+    if result.returncode != 0:
+        message = f"cannot install {requirement}: {result.stderr[-500:]}"
+        if REQUIRED:
+            pytest.fail(message)
+        pytest.skip(message)
+    return folder / "bin"
+
+
+def copy_statement(query: str, out: Path) -> str:
+    return f"copy ({query}) to {sql_string(out)} (header, delimiter ',')"
+
+
+@pytest.fixture(scope="module")
+def expected(built, tmp_path_factory) -> list[str]:
+    """Each README query's result as CSV, written by the pinned Python client."""
+    folder = tmp_path_factory.mktemp("pinned")
+    results = []
+    with duckdb.connect(str(built["serving"]), read_only=True) as con:
+        for number, query in enumerate(readme_queries()):
+            out = folder / f"{number}.csv"
+            con.execute(copy_statement(query, out))
+            results.append(out.read_text())
+    return results
+
+
+def test_the_readme_has_queries_for_the_macros_and_the_metadata():
+    queries = " ".join(readme_queries())
+    for name in ("top_collections", "published_collections_by_views", "users_by_activity"):
+        assert f"{name}(" in queries
+    assert "serving_build" in queries
+
+
+def test_the_registry_duckdb_cli_runs_the_readme_queries(built, expected, tmp_path):
+    cli = install(tmp_path / "cli", "duckdb-cli") / "duckdb"
+    version = subprocess.run([str(cli), "--version"], capture_output=True, text=True).stdout
+    assert version.startswith("v1."), version  # a client older than the pipeline's DuckDB
+    for number, query in enumerate(readme_queries()):
+        out = tmp_path / f"{number}.csv"
+        result = subprocess.run(
+            [str(cli), "-readonly", str(built["serving"]), "-c", copy_statement(query, out)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert result.returncode == 0, (query, result.stderr)
+        assert out.read_text() == expected[number], query
+
+
+OLD_CLIENT = """
+import sys, duckdb
+con = duckdb.connect(sys.argv[1], read_only=True)
+print(duckdb.__version__)
+for number, query in enumerate(sys.stdin.read().split("\\0")):
+    con.execute(query)
+"""
+
+
+def test_python_duckdb_1_1_runs_the_readme_queries(built, expected, tmp_path):
+    python = install(tmp_path / "old", "duckdb>=1.1,<1.2") / "python"
+    statements = [
+        copy_statement(query, tmp_path / f"{number}.csv")
+        for number, query in enumerate(readme_queries())
+    ]
+    result = subprocess.run(
+        [str(python), "-c", OLD_CLIENT, str(built["serving"])],
+        input="\0".join(statements),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("1.1."), result.stdout
+    for number, query in enumerate(readme_queries()):
+        assert (tmp_path / f"{number}.csv").read_text() == expected[number], query
+
+
+def test_duckdb_engine_reflects_tables_columns_and_comments(built):
+    sqlalchemy = pytest.importorskip("sqlalchemy")
+    pytest.importorskip("duckdb_engine")
+    engine = sqlalchemy.create_engine(
+        f"duckdb:///{built['serving']}", connect_args={"read_only": True}
+    )
+    try:
+        inspector = sqlalchemy.inspect(engine)
+        tables = set(inspector.get_table_names())
+        assert {"mart_assets_daily", "dim_users", "serving_build"} <= tables
+        columns = inspector.get_columns("mart_assets_daily")
+        assert [(c["name"], str(c["type"])) for c in columns] == [
+            ("calendar_date", "DATE"),
+            ("cloud_name", "VARCHAR"),
+            ("asset_type", "VARCHAR"),
+            ("asset_count", "BIGINT"),
+            ("total_bytes", "BIGINT"),
+        ]
+        assert all(c["comment"] for c in columns)
+        assert inspector.get_table_comment("mart_assets_daily")["text"]
+        with engine.connect() as connection:
+            (rows,) = connection.execute(
+                sqlalchemy.text("select row_count from serving_tables where table_name = :t"),
+                {"t": "mart_assets_daily"},
+            ).one()
+            assert rows > 0
+    finally:
+        engine.dispose()
