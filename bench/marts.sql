@@ -255,10 +255,10 @@ grid as (
 select
     g.calendar_date, g.cloud_name, g.upload_source, g.asset_type,
     coalesce(c.uploads, 0) as uploads,
-    coalesce(sum(coalesce(c.uploads, 0)) over (
+    sum(coalesce(c.uploads, 0)) over (
         partition by g.cloud_name, g.upload_source, g.asset_type order by g.calendar_date
-        rows between 7 preceding and 1 preceding
-    ), 0) as uploads_past_7_days
+        rows between 6 preceding and current row
+    )::bigint as uploads_past_7_days
 from grid as g
 left join counted as c
     on g.calendar_date = c.activity_date and g.cloud_name = c.cloud_name
@@ -346,19 +346,17 @@ where actor_type = 'user' and actor_id is not null
 group by all;
 
 create table mart_active_users_daily as
-with as_of as (
+with days as (
     select calendar_date from calendar
-    union all
-    select max(calendar_date) + 1 from calendar
 ),
 
 scope_windows as (
     select
-        s.activity_scope, c.calendar_date as as_of_date,
-        sum(coalesce(d.actions, 0)) over (w rows between 7 preceding and 1 preceding) as actions_7d,
-        sum(coalesce(d.actions, 0)) over (w rows between 30 preceding and 1 preceding) as actions_30d
+        s.activity_scope, c.calendar_date,
+        sum(coalesce(d.actions, 0)) over (w rows between 6 preceding and current row) as actions_7d,
+        sum(coalesce(d.actions, 0)) over (w rows between 29 preceding and current row) as actions_30d
     from (select distinct activity_scope from mart_scope_actions_daily) as s
-    cross join as_of as c
+    cross join days as c
     left join mart_scope_actions_daily as d
         on s.activity_scope = d.activity_scope and c.calendar_date = d.activity_date
     window w as (partition by s.activity_scope order by c.calendar_date)
@@ -366,11 +364,11 @@ scope_windows as (
 
 user_windows as (
     select
-        p.activity_scope, p.user_id, c.calendar_date as as_of_date,
-        sum(coalesce(d.actions, 0)) over (w rows between 7 preceding and 1 preceding) as actions_7d,
-        sum(coalesce(d.actions, 0)) over (w rows between 30 preceding and 1 preceding) as actions_30d
+        p.activity_scope, p.user_id, c.calendar_date,
+        sum(coalesce(d.actions, 0)) over (w rows between 6 preceding and current row) as actions_7d,
+        sum(coalesce(d.actions, 0)) over (w rows between 29 preceding and current row) as actions_30d
     from (select distinct activity_scope, user_id from mart_user_actions_daily) as p
-    cross join as_of as c
+    cross join days as c
     left join mart_user_actions_daily as d
         on p.activity_scope = d.activity_scope and p.user_id = d.user_id
         and c.calendar_date = d.activity_date
@@ -378,14 +376,14 @@ user_windows as (
 )
 
 select
-    u.as_of_date, u.activity_scope, u.user_id,
+    u.calendar_date, u.activity_scope, u.user_id,
     users.email, users.user_role, users.user_groups, users.last_login_at, users.created_at,
-    coalesce(u.actions_7d, 0) as actions_7d,
-    coalesce(u.actions_30d, 0) as actions_30d,
+    coalesce(u.actions_7d, 0)::bigint as actions_7d,
+    coalesce(u.actions_30d, 0)::bigint as actions_30d,
     coalesce(u.actions_7d, 0) * 1.0 / nullif(s.actions_7d, 0) as share_7d,
     coalesce(u.actions_30d, 0) * 1.0 / nullif(s.actions_30d, 0) as share_30d
 from user_windows as u
-inner join scope_windows as s on u.activity_scope = s.activity_scope and u.as_of_date = s.as_of_date
+inner join scope_windows as s on u.activity_scope = s.activity_scope and u.calendar_date = s.calendar_date
 left join latest_users as users on u.user_id = users.user_id
 where u.actions_30d > 0;
 
