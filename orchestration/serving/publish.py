@@ -104,7 +104,7 @@ def publish(con: duckdb.DuckDBPyConnection, target: Path, manifest: Mapping[str,
     staging = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     parquet = target.parent / f".{PARQUET_LINK}-{build_id}"
     staging.unlink(missing_ok=True)
-    tables = [t for t in served_tables(manifest) if _exists(con, t)]
+    tables = [t for t in served_tables(manifest) if _exists(con, t.schema, t.name)]
     (home,) = con.execute("select current_database()").fetchone()
     con.execute(f"attach {sql_string(staging)} as serving (storage_version '{STORAGE_VERSION}')")
     try:
@@ -139,20 +139,18 @@ def publish(con: duckdb.DuckDBPyConnection, target: Path, manifest: Mapping[str,
     return Published(build_id=build_id, complete_through=complete_through, rows=rows)
 
 
-def _exists(con: duckdb.DuckDBPyConnection, table: ServedTable) -> bool:
-    return (
-        con.execute(
-            "select count(*) from information_schema.tables where table_catalog = "
-            "current_database() and table_schema = ? and table_name = ?",
-            [table.schema, table.name],
-        ).fetchone()[0]
-        > 0
-    )
+def _exists(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> bool:
+    """Whether the warehouse has this table or view (a new model may not be built yet)."""
+    (found,) = con.execute(
+        "select count(*) from information_schema.tables where table_catalog = "
+        "current_database() and table_schema = ? and table_name = ?",
+        [schema, name],
+    ).fetchone()
+    return found > 0
 
 
 def _arrivals(con: duckdb.DuckDBPyConnection) -> Arrivals:
-    schema, name = ARRIVAL_DAYS.split(".")
-    if not _exists(con, ServedTable(name=name, schema=schema, description="")):
+    if not _exists(con, *ARRIVAL_DAYS.split(".")):
         return Arrivals()
     first, last, days = con.execute(
         f"select min(arrival_date), max(arrival_date), count(distinct arrival_date) "
