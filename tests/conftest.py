@@ -173,6 +173,26 @@ def _text(value) -> bool:
     return isinstance(value, str) and value.strip() != ""
 
 
+def _integer(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _optional(value, kind) -> bool:
+    """Absent (None) or of the type; JSON's true and false are not integers."""
+    return value is None or (isinstance(value, kind) and (kind is not int or _integer(value)))
+
+
+def _typed_members(value, types: dict) -> bool:
+    """Each named member of an object, where given, has one of its types."""
+    if not isinstance(value, dict):
+        return True
+    return all(
+        value.get(name) is None
+        or (isinstance(value[name], kinds) and not isinstance(value[name], bool))
+        for name, kinds in types.items()
+    )
+
+
 def notification_time(doc: dict):
     context = doc.get("notification_context")
     if isinstance(context, dict) and context.get("triggered_at") is not None:
@@ -191,12 +211,26 @@ def accepts(feed: str, line: str) -> bool:
     if not isinstance(doc, dict):
         return False
     if feed == "dam_events":
+        actor, target = doc.get("actor"), doc.get("target")
         return (
             (_text(doc.get("id")) or isinstance(doc.get("id"), int))
             and parse_utc(doc.get("occurred_at")) is not None
             and _text(doc.get("action"))
+            and _optional(doc.get("cloud_name"), str)
+            and _typed_members(actor, {"type": (str,), "id": (str, int)})
+            and _typed_members(target, {"type": (str,), "id": (str, int)})
         )
     if not _text(doc.get("notification_type")) or parse_utc(notification_time(doc)) is None:
+        return False
+    context = doc.get("notification_context")
+    triggered_by = context.get("triggered_by") if isinstance(context, dict) else None
+    size = doc.get("bytes")
+    if size is not None and not (_integer(size) and 0 <= size < 2**63):
+        return False
+    if not all(
+        _optional(doc.get(name), str)
+        for name in ("asset_id", "public_id", "resource_type", "format")
+    ) or not _typed_members(triggered_by, {"source": (str,), "id": (str, int)}):
         return False
     if doc["notification_type"] == "upload":
         return _text(doc.get("asset_id")) and _text(doc.get("resource_type"))

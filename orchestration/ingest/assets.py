@@ -4,6 +4,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from orchestration.ingest.discovery import unexpected_entries
 from orchestration.ingest.feeds import FEEDS, Feed
 from orchestration.ingest.load import LandingZoneMissing, LoadReport, load_feed
 from orchestration.partitions import arrival_days, days_of
@@ -81,6 +82,13 @@ def build_ingest_asset(feed: Feed, settings: Settings) -> dg.AssetsDefinition:
         except LandingZoneMissing as error:
             raise dg.Failure(description=str(error)) from error
         metadata = report_metadata(report)
+        ignored = unexpected_entries(feed, Path(landing.root))
+        metadata["entries_not_read"] = dg.MetadataValue.json(ignored)
+        if ignored:
+            context.log.warning(
+                f"{feed.name}: {len(ignored)} entries of the landing zone are not a day's "
+                f"folder or file of this feed and were not read: {', '.join(ignored[:10])}"
+            )
         message = limit_message(report, landing.max_quarantine_rate)
         context.log.info(
             f"{feed.name}: {report.loaded} rows loaded, {report.quarantined} quarantined "

@@ -74,7 +74,7 @@ def _entries(folder: Path, part: str) -> list[os.DirEntry]:
 def _problem(path: Path) -> str | None:
     mode = path.lstat().st_mode
     if not stat.S_ISREG(mode):
-        return "not a regular file: not read"
+        return "not a regular file"
     if not os.access(path, os.R_OK):
         return "unreadable file: permission denied"
     return None

@@ -13,7 +13,6 @@ record is not kept once it is checked.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 
 # A JSON value as text, only when it is a JSON string (so 12345 or true is not a timestamp).
@@ -51,6 +50,90 @@ def _non_empty_text(field: str) -> str:
     return f"coalesce(trim({JSON_TEXT.format(field)}), '') = ''"
 
 
+# Types at the door: each check holds when a value a model reads has the wrong type, so the
+# record is quarantined with a reason naming the field instead of stopping a later build.
+NUMBER_TYPES = "('UBIGINT', 'BIGINT', 'DOUBLE')"
+
+
+def _given(value: str) -> str:
+    """The value is present and not JSON null."""
+    return f"coalesce(json_type({value}), 'NULL') <> 'NULL'"
+
+
+def _not_count(value: str) -> str:
+    """A count or size must be an integer >= 0 that fits a BIGINT."""
+    return (
+        f"{_given(value)} and not (json_type({value}) in ('UBIGINT', 'BIGINT') "
+        f"and coalesce(try_cast({value} ->> '$' as bigint) >= 0, false))"
+    )
+
+
+def _not_number(value: str) -> str:
+    return f"{_given(value)} and json_type({value}) not in {NUMBER_TYPES}"
+
+
+def _not_text(value: str) -> str:
+    return f"{_given(value)} and json_type({value}) <> 'VARCHAR'"
+
+
+def _not_text_or_integer(value: str) -> str:
+    return f"{_given(value)} and json_type({value}) not in ('VARCHAR', 'UBIGINT', 'BIGINT')"
+
+
+def _type_check(test: str, field: str, expected: str, value: str) -> tuple[str, str]:
+    return (test, f"'{field} must be {expected}, got ' || left({value}::varchar, 100)")
+
+
+def _each(values: str, test: str) -> str:
+    """Some element of a list of extracted JSON values fails `test` (over `v`)."""
+    return f"len(list_filter({values}, lambda v: {test})) > 0"
+
+
+def _first(values: str, test: str) -> str:
+    return f"list_filter({values}, lambda v: {test})[1]"
+
+
+def _each_check(values: str, test: str, field: str, expected: str) -> tuple[str, str]:
+    return (
+        _each(values, test),
+        f"'{field} must be {expected}, got ' || left({_first(values, test)}::varchar, 100)",
+    )
+
+
+def _unparseable_time(value: str) -> str:
+    return (
+        f"{_given(value)} and (json_type({value}) <> 'VARCHAR' "
+        f"or try_cast({value} ->> '$' as timestamptz) is null)"
+    )
+
+
+USER_FIELDS = (
+    "id",
+    "name",
+    "email",
+    "role",
+    "enabled",
+    "pending",
+    "created_at",
+    "updated_at",
+    "last_login",
+)
+
+
+def _each_user(name: str, test: str, expected: str) -> tuple[str, str]:
+    """Some user of a snapshot (`u`, a struct of JSON values) fails `test`."""
+    failing = f"list_filter(user_fields, lambda u: {test})"
+    return (
+        f"len({failing}) > 0",
+        f"'users[].{name} must be {expected}, got ' "
+        f"|| coalesce(left({failing}[1].{name}::varchar, 100), 'nothing')",
+    )
+
+
+def _not_boolean(value: str) -> str:
+    return f"{_given(value)} and json_type({value}) <> 'BOOLEAN'"
+
+
 @dataclass(frozen=True)
 class Feed:
     name: str
@@ -81,10 +164,6 @@ class Feed:
         """The record key's hash over the raw table's columns."""
         return f"hash({', '.join(self.key)})"
 
-    def files(self, landing: Path, day: date) -> list[Path]:
-        """The landing files of one arrival day, in a stable order."""
-        return sorted((landing / self.name).glob(self.layout.format(day=day.isoformat())))
-
     def cloud_name(self, landing: Path, path: Path) -> str | None:
         """The product environment a file belongs to, read from its folder, if any."""
         if self.layout.startswith("*/"):
@@ -109,6 +188,15 @@ DELETED_RESOURCES = (
     " when 'OBJECT' then len(json_keys(resources_json)) end"
 )
 
+# A usage report's keys that are not add-ons (stg_dam__usage_add_ons.sql lists the same), and
+# an add-on's member, for a key `k`.
+USAGE_STANDARD_KEYS = (
+    "['plan', 'last_updated', 'transformations', 'objects', 'bandwidth', 'storage', 'credits', "
+    "'requests', 'resources', 'derived_resources', 'media_limits']"
+)
+LAST_UPDATED = "json_extract(doc, '$.last_updated')"
+ADD_ON_MEMBER = "json_extract(json_extract(doc, '$.\"' || k || '\"'), '$.{0}')"
+
 # Each record as delivered. Zstandard writes JSON text in about half the time of DuckDB's
 # default string compression, in about 40 % of the space; parsing it back costs about a
 # fifth more (BENCHMARKS.md).
@@ -127,6 +215,7 @@ FEEDS: tuple[Feed, ...] = (
             ("account_id_json", "$.account_id"),
             ("plan_json", "$.plan"),
             ("environments_json", "$.product_environments"),
+            ("reports_feature_json", "$.features.activity_reports"),
         ),
         fields=(),
         checks=(
@@ -141,6 +230,33 @@ FEEDS: tuple[Feed, ...] = (
                 + " <> json_array_length(environments_json)",
                 "'a product environment has no cloud_name'",
             ),
+            _each_check(
+                "json_extract(environments_json, '$[*].cloud_name')",
+                "json_type(v) <> 'VARCHAR' or trim(v ->> '$') = ''",
+                "product_environments[].cloud_name",
+                "a non-empty string",
+            ),
+            _type_check(
+                _not_boolean("reports_feature_json"),
+                "features.activity_reports",
+                "true or false",
+                "reports_feature_json",
+            ),
+            *(
+                _each_check(
+                    f"json_extract(environments_json, '$[*].{name}')",
+                    _not_boolean("v"),
+                    f"product_environments[].{name}",
+                    "true or false",
+                )
+                for name in ("enabled", "tracking_enabled")
+            ),
+            _each_check(
+                "json_extract(environments_json, '$[*].created_at')",
+                _unparseable_time("v"),
+                "product_environments[].created_at",
+                "an ISO 8601 time",
+            ),
         ),
         columns=("account_id_json ->> '$'", "plan_json ->> '$'", "text"),
     ),
@@ -151,12 +267,48 @@ FEEDS: tuple[Feed, ...] = (
         per_line=False,
         ddl="user_count integer not null, " + PAYLOAD_COLUMN,
         members=(("users_json", "$.users"), ("user_groups_json", "$.user_groups")),
-        fields=("json_array_length(users_json) as user_count",),
+        fields=(
+            "json_array_length(users_json) as user_count",
+            # Every user's fields a model reads, from one parse of the list.
+            "case when json_type(users_json) = 'ARRAY' then from_json(users_json, '[{"
+            + ", ".join(f'"{name}": "JSON"' for name in USER_FIELDS)
+            + "}]') end as user_fields",
+        ),
         checks=(
             ("json_type(users_json) is distinct from 'ARRAY'", "'users is not a list'"),
             (
                 _present("json_extract_string(users_json, '$[*].id')") + " <> user_count",
                 "'a user has no id'",
+            ),
+            _each_user(
+                "id",
+                "json_type(u.id) <> 'VARCHAR' or trim(u.id ->> '$') = ''",
+                "a non-empty string",
+            ),
+            (
+                "len(list_distinct(list_transform(user_fields, lambda u: u.id ->> '$'))) "
+                "<> user_count",
+                "'users[].id: a user id is listed twice in the snapshot'",
+            ),
+            _each_user(
+                "role",
+                "coalesce(json_type(u.role), 'NULL') <> 'VARCHAR' or trim(u.role ->> '$') = ''",
+                "a non-empty string",
+            ),
+            *(_each_user(name, _not_text(f"u.{name}"), "a string") for name in ("email", "name")),
+            (
+                "len(list_distinct(list_transform(user_fields, lambda u: lower(u.email ->> '$')))) "
+                "<> len(list_filter(user_fields, lambda u: (u.email ->> '$') is not null))",
+                "'users[].email: an e-mail is listed twice in the snapshot (compared "
+                "case-insensitively)'",
+            ),
+            *(
+                _each_user(name, _not_boolean(f"u.{name}"), "true or false")
+                for name in ("enabled", "pending")
+            ),
+            *(
+                _each_user(name, _unparseable_time(f"u.{name}"), "an ISO 8601 time")
+                for name in ("created_at", "updated_at", "last_login")
             ),
             (
                 "user_groups_json is not null"
@@ -174,7 +326,48 @@ FEEDS: tuple[Feed, ...] = (
         ddl="cloud_name varchar not null, " + PAYLOAD_COLUMN,
         members=(),
         fields=(),
-        checks=(),
+        checks=(
+            _type_check(
+                _not_text("json_extract(doc, '$.plan')"),
+                "plan",
+                "a string",
+                "json_extract(doc, '$.plan')",
+            ),
+            _type_check(
+                _given(LAST_UPDATED) + f" and try_cast(({LAST_UPDATED}) ->> '$' as date) is null",
+                "last_updated",
+                "a date",
+                LAST_UPDATED,
+            ),
+            *(
+                _type_check(
+                    _not_number(f"json_extract(doc, '$.{metric}.{part}')"),
+                    f"{metric}.{part}",
+                    "a number",
+                    f"json_extract(doc, '$.{metric}.{part}')",
+                )
+                for metric in ("transformations", "bandwidth", "storage", "credits")
+                for part in ("usage", "limit", "used_percent", "credits_usage")
+            ),
+            *(
+                _type_check(
+                    _not_count(f"json_extract(doc, '$.{path}')"),
+                    path,
+                    "an integer >= 0",
+                    f"json_extract(doc, '$.{path}')",
+                )
+                for path in ("objects.usage", "requests", "resources", "derived_resources")
+            ),
+            (
+                "len(list_filter(json_keys(doc), lambda k: not list_contains("
+                f"{USAGE_STANDARD_KEYS}, k) and ({_not_number(ADD_ON_MEMBER.format('usage'))} "
+                f"or {_not_number(ADD_ON_MEMBER.format('limit'))}))) > 0",
+                "'add-on usage and limit must be numbers: ' || list_filter(json_keys(doc), "
+                f"lambda k: not list_contains({USAGE_STANDARD_KEYS}, k) and "
+                f"({_not_number(ADD_ON_MEMBER.format('usage'))} or "
+                f"{_not_number(ADD_ON_MEMBER.format('limit'))}))[1]",
+            ),
+        ),
         columns=("cloud_name", "text"),
     ),
     Feed(
@@ -195,6 +388,11 @@ FEEDS: tuple[Feed, ...] = (
             ("asset_id_json", "$.asset_id"),
             ("resource_type_json", "$.resource_type"),
             ("resources_json", "$.resources"),
+            ("bytes_json", "$.bytes"),
+            ("public_id_json", "$.public_id"),
+            ("format_json", "$.format"),
+            ("source_json", "$.notification_context.triggered_by.source"),
+            ("triggered_by_id_json", "$.notification_context.triggered_by.id"),
         ),
         fields=(
             f"{NOTIFICATION_TIME} as event_time",
@@ -222,6 +420,23 @@ FEEDS: tuple[Feed, ...] = (
                 + ")",
                 "'delete without resources[].asset_id'",
             ),
+            _type_check(_not_count("bytes_json"), "bytes", "an integer >= 0", "bytes_json"),
+            *(
+                _type_check(_not_text(member), field, "a string", member)
+                for member, field in (
+                    ("asset_id_json", "asset_id"),
+                    ("public_id_json", "public_id"),
+                    ("resource_type_json", "resource_type"),
+                    ("format_json", "format"),
+                    ("source_json", "notification_context.triggered_by.source"),
+                )
+            ),
+            _type_check(
+                _not_text_or_integer("triggered_by_id_json"),
+                "notification_context.triggered_by.id",
+                "a string or an integer",
+                "triggered_by_id_json",
+            ),
         ),
         columns=(
             "line_number",
@@ -248,6 +463,10 @@ FEEDS: tuple[Feed, ...] = (
             ("occurred_at_json", "$.occurred_at"),
             ("action_json", "$.action"),
             ("cloud_name_json", "$.cloud_name"),
+            ("actor_type_json", "$.actor.type"),
+            ("actor_id_json", "$.actor.id"),
+            ("target_type_json", "$.target.type"),
+            ("target_id_json", "$.target.id"),
         ),
         fields=(_parsed_time("occurred_at_json", "occurred_at"), PAYLOAD_HASH),
         checks=(
@@ -258,6 +477,21 @@ FEEDS: tuple[Feed, ...] = (
             ),
             *_time_checks("occurred_at_json", "occurred_at", "occurred_at"),
             (_non_empty_text("action_json"), "'missing action'"),
+            _type_check(_not_text("cloud_name_json"), "cloud_name", "a string", "cloud_name_json"),
+            *(
+                _type_check(_not_text(member), field, "a string", member)
+                for member, field in (
+                    ("actor_type_json", "actor.type"),
+                    ("target_type_json", "target.type"),
+                )
+            ),
+            *(
+                _type_check(_not_text_or_integer(member), field, "a string or an integer", member)
+                for member, field in (
+                    ("actor_id_json", "actor.id"),
+                    ("target_id_json", "target.id"),
+                )
+            ),
         ),
         columns=(
             "line_number",

@@ -10,7 +10,6 @@ load and its bad ones are quarantined one by one.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -18,6 +17,7 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.ingest.discovery import LandingFile, day_files
 from orchestration.ingest.feeds import QUARANTINE_DDL, Feed
 
 BATCH_BYTES = 512 * 1024 * 1024
@@ -27,6 +27,11 @@ BATCH_BYTES = 512 * 1024 * 1024
 # small batches (a 10 M-event account's user snapshots ran out of 3 GB read all at once).
 DOCUMENT_BATCH_BYTES = 16 * 1024 * 1024
 MAX_LINE_BYTES = 64 * 1024 * 1024
+# DuckDB's file readers expand these in any path they are given: a file whose name holds one
+# is read in Python, so that its name stays a name (`part-00[0].jsonl` is not `part-000`).
+# What JSON counts as whitespace (space, tab, line feed, carriage return), as a SQL string.
+JSON_WHITESPACE = "' ' || chr(9) || chr(10) || chr(13)"
+PATTERN_CHARACTERS = frozenset("*?[]{}\\")
 READ_LINES = """
 create or replace temp table _lines as
 select filename as path, line as text
@@ -79,44 +84,16 @@ class LoadReport:
         )
 
 
-@dataclass(frozen=True)
-class LandingFile:
-    path: Path
-    source_file: str  # relative to the landing root: the lineage stored with every row
-    arrival_date: date
-    cloud_name: str | None
-    size: int
-    problem: str | None  # why it cannot be read at all, if so
-
-
 def landing_files(feed: Feed, landing: Path, days: Iterable[date]) -> list[LandingFile]:
-    """The files of the given arrival days; a missing feed folder is an error, a missing day
-    is not (it is an empty partition)."""
+    """The files of the given arrival days (discovery.py); a missing feed folder is an
+    error, a missing day is not (it is an empty partition)."""
     folder = landing / feed.name
     if not folder.is_dir():
         raise LandingZoneMissing(
             f"Landing folder for feed '{feed.name}' not found: expected {folder} "
             "(set DAM_LANDING_DIR to the landing zone's root)"
         )
-    found = []
-    for day in days:
-        for path in feed.files(landing, day):
-            problem = None
-            if not path.is_file():
-                problem = "not a regular file"
-            elif not os.access(path, os.R_OK):
-                problem = "unreadable file: permission denied"
-            found.append(
-                LandingFile(
-                    path=path,
-                    source_file=path.relative_to(landing).as_posix(),
-                    arrival_date=day,
-                    cloud_name=feed.cloud_name(landing, path),
-                    size=path.stat().st_size if problem is None else 0,
-                    problem=problem,
-                )
-            )
-    return found
+    return [found for day in days for found in day_files(feed, landing, day)]
 
 
 def batches(
@@ -274,11 +251,18 @@ def _stage_records(con, feed: Feed, paths: list[Path]) -> None:
     con.execute(RECORDS_VIEW)
 
 
-def _stage_lines(con, paths: list[str]) -> None:
+def literal(path: str) -> bool:
+    """Whether DuckDB's readers would take `path` as the name it is."""
+    return not PATTERN_CHARACTERS & set(path)
+
+
+def _stage_lines(con, all_paths: list[str]) -> None:
+    paths = [p for p in all_paths if literal(p)]
     unread = [] if _read_lines(con, paths) else [p for p in paths if not _read_lines(con, [p])]
     if unread:
         # The reader gave up on some file (binary content): read the others together.
         _read_lines(con, [p for p in paths if p not in unread])
+    unread += [p for p in all_paths if not literal(p)]
     rejected = sorted(
         {
             row[0]
@@ -333,26 +317,34 @@ def _decode_lines(path: Path) -> Iterator[tuple[int, str, bool]]:
             yield number, raw.decode("utf-8", errors="backslashreplace"), True
 
 
-def _stage_documents(con, paths: list[str]) -> None:
+def _stage_documents(con, all_paths: list[str]) -> None:
     read = "insert into _decoded select filename, null, content, false from read_text($paths)"
+    paths = [p for p in all_paths if literal(p)]
+    one_by_one = [p for p in all_paths if not literal(p)]
     try:
-        con.execute(read, {"paths": paths})
-        return
+        if paths:
+            con.execute(read, {"paths": paths})
     except duckdb.Error:
-        pass  # one of the files is not UTF-8 text: read them one by one below
-    for path in paths:
+        one_by_one += paths  # one of the files is not UTF-8 text: read them one by one below
+    for path in one_by_one:
         try:
+            if not literal(path):
+                raise duckdb.Error("read in Python: the name would be taken as a pattern")
             con.execute(read, {"paths": [path]})
         except duckdb.Error:
-            text = Path(path).read_bytes().decode("utf-8", errors="backslashreplace")
-            con.execute("insert into _decoded values (?, null, ?, true)", [path, text])
+            raw = Path(path).read_bytes()
+            try:
+                text, not_utf8 = raw.decode("utf-8"), False
+            except UnicodeDecodeError:
+                text, not_utf8 = raw.decode("utf-8", errors="backslashreplace"), True
+            con.execute("insert into _decoded values (?, null, ?, ?)", [path, text, not_utf8])
 
 
 def _checked_sql(feed: Feed) -> str:
     """Every record with its parsed document and the first failed check as `reason`."""
     checks = (
         ("not_utf8", "'not valid UTF-8'"),
-        ("doc is null and trim(text) = ''", "'empty file'"),
+        (f"doc is null and trim(text, {JSON_WHITESPACE}) = ''", "'empty file'"),
         ("doc is null", "'invalid JSON'"),
         # `doc` is minified, so it starts with a brace exactly when it is an object: a
         # string test instead of parsing the whole record once more.
@@ -361,8 +353,9 @@ def _checked_sql(feed: Feed) -> str:
     )
     reason = "case " + " ".join(f"when {c} then {r}" for c, r in checks) + " end"
     fields = "".join(f", {f}" for f in feed.fields)
-    # Blank lines are skipped; `ltrim` tells them as `trim` would, without copying each line.
-    blank = "and ltrim(r.text) <> ''" if feed.per_line else ""
+    # Blank lines (only JSON's whitespace) are not records; `ltrim` tells them as `trim`
+    # would, without copying each line.
+    blank = f"and ltrim(r.text, {JSON_WHITESPACE}) <> ''" if feed.per_line else ""
     return f"""
 create or replace temp table _checked as
 with records as (

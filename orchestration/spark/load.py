@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlparse
 
 from orchestration.ingest.feeds import Feed
-from orchestration.ingest.load import FileStats, LandingFile, LoadReport, landing_files
+from orchestration.ingest.load import FileStats, LandingFile, LoadReport, landing_files, literal
 from orchestration.spark.feeds import QUARANTINE_DDL, RULES
 
 if TYPE_CHECKING:
@@ -110,9 +110,19 @@ def _register_records(spark: SparkSession, feed: Feed, files: list[LandingFile])
     # Spark names a file by its absolute path; whether it resolves links is its own affair.
     by_path = {str(path): f for f in files for path in (f.path.absolute(), f.path.resolve())}
     contents = spark.createDataFrame([], "file_path string, value string")
-    if files:
-        read = spark.read.text([str(f.path) for f in files], wholetext=True)
+    named = [f for f in files if literal(str(f.path))]
+    if named:
+        read = spark.read.text([str(f.path) for f in named], wholetext=True)
         contents = read.selectExpr("_metadata.file_path as file_path", "value")
+    # Spark expands patterns in a path too: such a name is read here, as Spark would read it
+    # (bytes that are not UTF-8 replaced by U+FFFD).
+    unnamed = [
+        (f.path.absolute().as_uri(), f.path.read_bytes().decode("utf-8", errors="replace"))
+        for f in files
+        if not literal(str(f.path))
+    ]
+    if unnamed:
+        contents = contents.union(spark.createDataFrame(unnamed, "file_path string, value string"))
     uris = {
         row[0]: by_path[unquote(urlparse(row[0]).path)]
         for row in contents.select("file_path").distinct().collect()

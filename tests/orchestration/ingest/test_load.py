@@ -378,7 +378,11 @@ USER_SNAPSHOTS = [
     (b'{"users": {}}', "users is not a list"),
     (b'{"users": [{"id": "u1"}, {"name": "x"}]}', "a user has no id"),
     (b'{"users": [], "user_groups": "all"}', "user_groups is not a list"),
-    (b'{"users": [{"id": "u1"}, {"id": "u2"}], "user_groups": null}', None),
+    (
+        b'{"users": [{"id": "u1", "role": "admin"}, {"id": "u2", "role": "x"}], '
+        b'"user_groups": null}',
+        None,
+    ),
 ]
 
 
