@@ -16,6 +16,7 @@ import contextlib
 import csv
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 from datetime import date
@@ -51,8 +52,9 @@ def failure_reason(event) -> str:
 
 def run_config(verbose: bool, full_refresh: bool, with_dbt: bool = True) -> dict:
     """Run config of the load job: how chatty, and whether dbt rebuilds from scratch."""
+    # Without --verbose, a failed step is told in one FAILED line, not in Dagster's logs.
     config: dict = {
-        "loggers": {"console": {"config": {"log_level": "DEBUG" if verbose else "WARNING"}}}
+        "loggers": {"console": {"config": {"log_level": "DEBUG" if verbose else "CRITICAL"}}}
     }
     if with_dbt:
         config["ops"] = {"warehouse_dbt_assets": {"config": {"full_refresh": full_refresh}}}
@@ -68,6 +70,32 @@ def step_selection(only: str | None):
     import dagster as dg
 
     return dg.AssetSelection.groups(*STEP_GROUPS[only]) if only else None
+
+
+@contextlib.contextmanager
+def quiet_dbt(log: Path):
+    """dbt's console log into `log`, its progress as a counter on standard output."""
+    from orchestration.progress import DbtProgress
+
+    progress = DbtProgress(sys.stdout, log)
+    try:
+        with contextlib.redirect_stdout(progress):
+            yield
+    finally:
+        progress.close()
+
+
+def report_unexpected_entries(landing: Path) -> None:
+    """Say which entries of the landing zone no feed reads (a folder that is not a day)."""
+    from orchestration.ingest.discovery import unexpected_entries
+    from orchestration.ingest.feeds import FEEDS
+
+    ignored = [entry for feed in FEEDS for entry in unexpected_entries(feed, landing)]
+    if ignored:
+        listed = ", ".join(ignored[:5]) + (
+            f" and {len(ignored) - 5} more" if len(ignored) > 5 else ""
+        )
+        print(f"Not read, not a day's folder or file of a feed: {listed}")
 
 
 def run_tags(first: date, last: date) -> dict[str, str]:
@@ -168,11 +196,14 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     from orchestration.definitions import defs
     from orchestration.processes import announce_reclaimed, process_tags, reclaiming
 
+    report_unexpected_entries(settings.landing_dir)
     print(f"Loading arrival days {first} to {last} from {settings.landing_dir}")
     job = defs.resolve_job_def("load_warehouse")
+    log = settings.dbt_dir / "run.log"
     with (
         dg.DagsterInstance.get() as instance,
         reclaiming(instance, settings.slot_reclaim_seconds, announce_reclaimed),
+        contextlib.nullcontext() if args.verbose else quiet_dbt(log),
     ):
         selection = step_selection(args.only)
         result = job.execute_in_process(
@@ -188,6 +219,11 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         for event in result.all_events:
             if event.is_step_failure:
                 print(f"FAILED {event.step_key}: {failure_reason(event)}", file=sys.stderr)
+        print(
+            f"Details: run {result.run_id} in the Dagster UI, dbt's log in {log}; "
+            "`dam-usage run --verbose` prints Dagster's and dbt's logs",
+            file=sys.stderr,
+        )
         return 1
     from orchestration.resources import WarehouseUnavailable
 
@@ -213,11 +249,12 @@ def cmd_dashboard(args: argparse.Namespace, settings: Settings) -> int:
         viewers,
     )
 
+    day = parse_day("--day", args.day) if args.day else None
     try:
         with open_serving(settings.serving_path) as con:
             if args.viewer is not None:
                 check_viewer(con, args.viewer)
-            day = date.fromisoformat(args.day) if args.day else latest_day(con)
+            day = day or latest_day(con)
             print(format_dashboard(day, dashboard(con, day)))
             if getattr(args, "who", False):
                 print(f"Dashboard viewers (--viewer): {viewers(con) or 'nobody'}")
@@ -232,13 +269,19 @@ def cmd_download(args: argparse.Namespace, settings: Settings) -> int:
 
     if args.what == "collections":
         sql = "select * from published_collections_by_views($first, $last)"
-        params = {"first": date.fromisoformat(args.first), "last": date.fromisoformat(args.last)}
+        params = {"first": parse_day("--first", args.first), "last": parse_day("--last", args.last)}
     else:
+        if not args.scope:
+            raise UsageError("download users needs --scope: a product environment or '(account)'")
+        if args.days < 1:
+            raise UsageError(f"--days must be at least 1, got {args.days}")
         sql = "select * from users_by_activity($scope, $as_of, window_days := $days)"
-        params = {"scope": args.scope, "as_of": date.fromisoformat(args.as_of), "days": args.days}
+        params = {"scope": args.scope, "as_of": parse_day("--as-of", args.as_of), "days": args.days}
     try:
         with open_serving(settings.serving_path) as con:
             check_viewer(con, args.viewer)
+            if args.what == "users":
+                check_scope(con, args.scope)
             relation = con.execute(sql, params)
             columns = [d[0] for d in relation.description]
             rows = relation.fetchall()
@@ -247,7 +290,9 @@ def cmd_download(args: argparse.Namespace, settings: Settings) -> int:
         return 2
     with contextlib.ExitStack() as stack:
         out = (
-            stack.enter_context(open(args.out, "w", newline="", encoding="utf-8"))
+            stack.enter_context(
+                open(writable_file("--out", args.out), "w", newline="", encoding="utf-8")
+            )
             if args.out
             else sys.stdout
         )
@@ -260,6 +305,7 @@ def cmd_download(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     from orchestration.reports.requests import RequestRefused
     from orchestration.reports.service import (
+        apply_retention,
         fail_abandoned,
         generate,
         registry_of,
@@ -268,6 +314,10 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
 
     registry = registry_of(settings)
     fail_abandoned(registry)
+    if args.action in ("request", "list"):
+        # Retention holds without the daemon too: the command line applies it as it goes.
+        dagster_home(settings)
+        apply_retention(settings)
     if args.action == "request":
         requested_by = args.requested_by or os.environ.get("DAM_REQUESTER")
         if not requested_by:
@@ -285,24 +335,40 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
         print(f"{report.report_id} {state}")
         return 0
     if args.action == "generate":
+        requested = registry.get(args.report_id)
+        if requested is None or not requested.requested_by:
+            print(
+                f"No request for report {args.report_id}: ask for it with "
+                "`dam-usage report request`, which checks the plan and the requester",
+                file=sys.stderr,
+            )
+            return 2
         dagster_home(settings)
-        return 0 if generate(args.report_id, settings) else 1
+        failure = generate(args.report_id, settings)
+        if failure:
+            print(f"Report {args.report_id} failed: {failure}", file=sys.stderr)
+        return 1 if failure else 0
     if args.action == "list":
         for r in registry.all():
-            print(f"{r.report_id}  {r.status:8} rows={r.row_count}  expires={r.expires_at}")
+            print(
+                f"{r.report_id}  {r.status:8} rows={r.row_count}  expires={r.expires_at}  "
+                f"data_through={r.data_through}"
+            )
         return 0
     report = registry.get(args.report_id)
     if report is None:
         print(f"No report {args.report_id}", file=sys.stderr)
         return 2
     if args.action == "status":
-        print(f"{report.report_id} {report.status}" + (f": {report.error}" if report.error else ""))
+        through = f" (data through {report.data_through})" if report.data_through else ""
+        error = f": {report.error}" if report.error else ""
+        print(f"{report.report_id} {report.status}{through}{error}")
         return 0
     if report.status != "ready" or not report.csv_path:
         print(f"{report.report_id} is {report.status}, not ready", file=sys.stderr)
         return 2
     if args.out:
-        shutil.copyfile(report.csv_path, args.out)
+        shutil.copyfile(report.csv_path, writable_file("--out", args.out))
         print(args.out)
     else:
         print(report.csv_path)
@@ -480,7 +546,55 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as error:
         print(f"Configuration error: {error}", file=sys.stderr)
         return 2
-    return args.handler(args, settings)
+    try:
+        return args.handler(args, settings)
+    except UsageError as error:
+        print(f"dam-usage {args.command}: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except (OSError, sqlite3.Error, ValueError, LookupError) as error:
+        # An environment problem (a folder that cannot be written, a file in the way): one
+        # line that names it. DAM_TRACEBACK=1 shows where it happened.
+        if os.environ.get("DAM_TRACEBACK") == "1":
+            raise
+        print(f"dam-usage {args.command}: {error}", file=sys.stderr)
+        return 1
+
+
+class UsageError(ValueError):
+    """A wrong argument: the message says what to give instead."""
+
+
+def parse_day(option: str, value: str | None) -> date:
+    if not value:
+        raise UsageError(f"{option} is needed: a date, YYYY-MM-DD")
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise UsageError(f"{option} must be a date, YYYY-MM-DD, got {value!r}") from None
+
+
+def writable_file(option: str, value: str) -> Path:
+    """A file path to write: not a folder, in a folder that exists."""
+    path = Path(value).expanduser()
+    if path.is_dir():
+        raise UsageError(f"{option} {value} is a folder: name a file in it")
+    if not path.parent.is_dir():
+        raise UsageError(f"{option} {value}: the folder {path.parent} does not exist")
+    return path
+
+
+def check_scope(con, scope: str) -> None:
+    """A users download is for a product environment, or the account level."""
+    (known,) = con.execute(
+        "select list(distinct activity_scope order by activity_scope) from ("
+        "select activity_scope from mart_scope_actions_daily "
+        "union all select cloud_name from dim_product_environments "
+        "union all select '(account)')"
+    ).fetchone()
+    if scope not in known:
+        raise UsageError(f"unknown --scope {scope!r}: one of {', '.join(known)}")
 
 
 if __name__ == "__main__":

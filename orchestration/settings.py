@@ -27,6 +27,19 @@ def _float(name: str, default: float) -> float:
         raise ValueError(f"{name} must be a number, got {value!r}") from error
 
 
+def _positive_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    if not value:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise ValueError(f"{name} must be a whole number of at least 1, got {value!r}")
+    return number
+
+
 def _first_landing_day(landing_dir: Path) -> date:
     """The first daily partition when none is set: the landing zone's first arrival day
     (today's, UTC, for an empty zone)."""
@@ -92,8 +105,8 @@ class Settings:
             warehouse_path=_path("DAM_WAREHOUSE_PATH", data_dir / "warehouse.duckdb"),
             serving_path=_path("DAM_SERVING_PATH", data_dir / "serving" / "marts.duckdb"),
             reports_dir=_path("DAM_REPORTS_DIR", data_dir / "reports"),
-            report_max_age_days=int(_float("DAM_REPORT_MAX_AGE_DAYS", 30)),
-            report_max_count=int(_float("DAM_REPORT_MAX_COUNT", 30)),
+            report_max_age_days=_positive_int("DAM_REPORT_MAX_AGE_DAYS", 30),
+            report_max_count=_positive_int("DAM_REPORT_MAX_COUNT", 30),
             dagster_home=_path("DAGSTER_HOME", data_dir / "dagster_home"),
             dagster_config=dagster_config,
             first_arrival_day=first_arrival_day,

@@ -122,6 +122,12 @@ def final_report_status(report_id: str, data: Path, zone: Path, seconds=300, **e
     return "timed out"
 
 
+def ready(report_id: str) -> str:
+    """The status of a ready report of the small zone: its data is complete through the
+    zone's last arrival day."""
+    return f"{report_id} ready (data through {small_days()[-1]})"
+
+
 @pytest.fixture(scope="session")
 def built(small_zone, tmp_path_factory) -> dict:
     """The small zone loaded by the main command: warehouse, serving file and output."""

@@ -6,16 +6,15 @@ partitions through its result, and asks a run to delete the files.
 """
 
 import hashlib
-import shutil
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import dagster as dg
 
-from orchestration.reports.generate import write_report
+from orchestration.reports.generate import data_through, write_report
 from orchestration.reports.registry import Registry
-from orchestration.reports.requests import ReportRange, check_request
-from orchestration.reports.retention import to_retire
+from orchestration.reports.requests import ReportRange, RequestRefused, check_request
+from orchestration.reports.retention import retire, to_retire
 from orchestration.resources import Warehouse
 from orchestration.settings import Settings
 
@@ -63,13 +62,22 @@ def activity_report(
 ) -> dg.MaterializeResult:
     report = ReportRange.from_key(context.partition_key)
     registry = reports.registry
-    if registry.get(report.key) is None:  # asked for from the Dagster UI
-        registry.request(
-            report.key, report.start.isoformat(), report.end.isoformat(), None, reports.now()
+    requested = registry.get(report.key)
+    if requested is None or not requested.requested_by:
+        # One gate: whatever starts a report's run, the plan and the requester are checked.
+        raise dg.Failure(
+            description=f"Report {report.key} was not requested: ask for it with `dam-usage "
+            "report request` or the request_activity_report job, which check who may"
         )
+    try:
+        check_request(Path(reports.serving_path), requested.requested_by)
+    except RequestRefused as error:
+        registry.update(report.key, status="failed", error=str(error))
+        raise dg.Failure(description=str(error)) from error
     registry.update(report.key, status="running", error=None)
     try:
         with warehouse.connect(read_only=True, wait_seconds=reports.lock_wait_seconds) as con:
+            through = data_through(con)
             files = write_report(con, report, Path(reports.reports_dir))
             # Ready once the files are in place: letting go of a large warehouse's cache
             # takes a moment more, which the requester need not wait for.
@@ -82,12 +90,18 @@ def activity_report(
                 row_count=files.rows,
                 csv_path=str(files.csv),
                 parquet_path=str(files.parquet),
+                data_through=through,
             )
     except Exception as error:
         registry.update(report.key, status="failed", error=str(error)[:2000])
         raise
     return dg.MaterializeResult(
-        metadata={"rows": files.rows, "csv": str(files.csv), "parquet": str(files.parquet)}
+        metadata={
+            "rows": files.rows,
+            "csv": str(files.csv),
+            "parquet": str(files.parquet),
+            "data_through": through or "",
+        }
     )
 
 
@@ -119,19 +133,11 @@ class RetireConfig(dg.Config):
 
 @dg.op
 def retire_reports(context: dg.OpExecutionContext, config: RetireConfig, reports: ReportStore):
-    root = Path(reports.reports_dir).resolve()
-    registry = reports.registry
     for report_id, generated_at in config.reports:
-        report = ReportRange.from_key(report_id)  # refuses anything that is not a range key
-        current = registry.get(report.key)
-        if current is None or current.status != "ready" or current.generated_at != generated_at:
-            context.log.info(f"{report.key} changed since it was chosen; left as it is")
-            continue
-        folder = (root / report.key).resolve()
-        if folder.parent == root and folder.is_dir():
-            shutil.rmtree(folder)
-        registry.update(report.key, status="expired", csv_path=None, parquet_path=None)
-        context.log.info(f"Retired report {report.key}")
+        if retire(reports.registry, Path(reports.reports_dir), report_id, generated_at):
+            context.log.info(f"Retired report {report_id}")
+        else:
+            context.log.info(f"{report_id} changed since it was chosen; left as it is")
 
 
 @dg.job(description="Deletes the files of retired reports and marks them expired.")

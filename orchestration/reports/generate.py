@@ -62,6 +62,17 @@ CSV_SELECT = ", ".join(
 )
 
 
+def data_through(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The last complete day of the warehouse a report is made from: its last arrival day."""
+    try:
+        (day,) = con.execute(
+            "select max(arrival_date) from staging.stg_dam__arrival_days"
+        ).fetchone()
+    except duckdb.CatalogException:
+        return None  # a warehouse built before the view existed
+    return day.isoformat() if day else None
+
+
 @dataclass(frozen=True)
 class ReportFiles:
     csv: Path

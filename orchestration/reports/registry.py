@@ -28,9 +28,12 @@ create table if not exists reports (
     parquet_path text,
     error text,
     launched_by text not null default 'cli',
-    worker_pid integer
+    worker_pid integer,
+    data_through text
 )
 """
+# Columns added since the first registries were written, added to those when opened.
+ADDED_COLUMNS = {"data_through": "text"}
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,7 @@ class Report:
     error: str | None
     launched_by: str  # 'cli' starts its own process; 'dagster' is launched by a sensor
     worker_pid: int | None  # the process a 'cli' launch started
+    data_through: str | None = None  # the last complete day of the data it was made from
 
 
 COLUMNS = ", ".join(Report.__dataclass_fields__)
@@ -64,6 +68,10 @@ class Registry:
         con = sqlite3.connect(self.path, timeout=30)
         try:
             con.execute(SCHEMA)
+            known = {row[1] for row in con.execute("pragma table_info(reports)")}
+            for name, kind in ADDED_COLUMNS.items():
+                if name not in known:
+                    con.execute(f"alter table reports add column {name} {kind}")
             with con:
                 yield con
         finally:
@@ -100,7 +108,8 @@ class Registry:
                 "on conflict (report_id) do update set requested_by = excluded.requested_by, "
                 "requested_at = excluded.requested_at, status = 'pending', generated_at = null, "
                 "expires_at = null, row_count = null, csv_path = null, parquet_path = null, "
-                "error = null, launched_by = excluded.launched_by, worker_pid = null",
+                "error = null, launched_by = excluded.launched_by, worker_pid = null, "
+                "data_through = null",
                 [report_id, start, end, by, at.isoformat(), launched_by],
             )
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from orchestration.processes import alive, announce_reclaimed, process_tags, reclaiming
 from orchestration.reports.registry import Registry, Report
 from orchestration.reports.requests import ReportRange, check_request
+from orchestration.reports.retention import retire, to_retire
 from orchestration.settings import Settings
 
 
@@ -69,8 +70,9 @@ def fail_abandoned(registry: Registry) -> list[str]:
     return abandoned
 
 
-def generate(key: str, settings: Settings) -> bool:
-    """Run the report job for one key in this process (the launched process does this)."""
+def generate(key: str, settings: Settings) -> str | None:
+    """Run the report job for one key in this process (the launched process does this);
+    None when it succeeded, else why it failed."""
     import dagster as dg
 
     from orchestration.reports.assets import REPORT_PARTITIONS, report_worker_definitions
@@ -84,6 +86,42 @@ def generate(key: str, settings: Settings) -> bool:
         if not instance.has_dynamic_partition(REPORT_PARTITIONS.name, key):
             instance.add_dynamic_partitions(REPORT_PARTITIONS.name, [key])
         result = defs.resolve_job_def("activity_report").execute_in_process(
-            instance=instance, partition_key=key, tags=process_tags(), raise_on_error=False
+            instance=instance,
+            partition_key=key,
+            tags=process_tags(),
+            raise_on_error=False,
+            run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
         )
-    return result.success
+    apply_retention(settings)
+    if result.success:
+        return None
+    registered = registry_of(settings).get(key)
+    return (registered.error if registered and registered.error else None) or (
+        f"the report's run {result.run_id} failed; its log is in the Dagster UI"
+    )
+
+
+def apply_retention(settings: Settings) -> list[str]:
+    """Retire the reports past their age or beyond the number kept, and their partitions:
+    what the report_retention sensor does under the daemon, for the command line alone."""
+    registry = registry_of(settings)
+    chosen = {r.report_id: r for r in registry.all()}
+    due = to_retire(
+        list(chosen.values()),
+        datetime.now(UTC),
+        timedelta(days=settings.report_max_age_days),
+        settings.report_max_count,
+    )
+    retired = [
+        key for key in due if retire(registry, settings.reports_dir, key, chosen[key].generated_at)
+    ]
+    if retired:
+        import dagster as dg
+
+        from orchestration.reports.assets import REPORT_PARTITIONS
+
+        with dg.DagsterInstance.get() as instance:
+            for key in retired:
+                if instance.has_dynamic_partition(REPORT_PARTITIONS.name, key):
+                    instance.delete_dynamic_partition(REPORT_PARTITIONS.name, key)
+    return retired

@@ -10,7 +10,7 @@ import psycopg2
 from orchestration.cli import landing_days
 from orchestration.reports.requests import ReportRange
 from orchestration.settings import PROJECT_ROOT
-from tests.conftest import admin_of, final_report_status, run_cli
+from tests.conftest import admin_of, final_report_status, ready, run_cli
 from tests.drills.conftest import tables
 
 DEPLOY_CONFIG = str(PROJECT_ROOT / "deploy" / "dagster.yaml")
@@ -62,7 +62,7 @@ def test_the_daily_job_and_a_report_run_on_a_postgres_instance(
     )  # fmt: skip
     assert asked.returncode == 0, asked.stderr
 
-    assert final_report_status(report.key, data, small_zone, **env) == f"{report.key} ready"
+    assert final_report_status(report.key, data, small_zone, **env) == ready(report.key)
 
     # The runs, their asset events and the check results are in PostgreSQL. The report is
     # ready as soon as its file is; its run's end is recorded a moment later.

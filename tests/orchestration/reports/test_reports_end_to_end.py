@@ -18,7 +18,7 @@ import pytest
 from orchestration.reports.assets import ACTIVITY_REPORT
 from orchestration.reports.generate import write_report
 from orchestration.reports.requests import ReportRange
-from tests.conftest import admin_of, final_report_status, run_cli
+from tests.conftest import admin_of, final_report_status, ready, run_cli
 from tests.reference import Reference
 
 HEADER = [
@@ -96,7 +96,7 @@ def test_one_day_apart_gives_an_empty_but_valid_report(warehouse, reference, tmp
 
 
 def test_a_report_is_ready_before_its_run_lets_go_of_the_warehouse(
-    built, reference, tmp_path, monkeypatch
+    built, reference, small_zone, tmp_path, monkeypatch
 ):
     """Closing a large warehouse takes a moment; the requester waits for the files only."""
     from orchestration.reports.assets import REPORT_PARTITIONS, ReportStore, activity_report
@@ -105,8 +105,11 @@ def test_a_report_is_ready_before_its_run_lets_go_of_the_warehouse(
     # A copy: this module's `warehouse` fixture holds the built file open with other settings.
     copy = tmp_path / "warehouse.duckdb"
     shutil.copyfile(built["warehouse"], copy)
-    store = ReportStore(reports_dir=str(tmp_path / "reports"))
+    store = ReportStore(reports_dir=str(tmp_path / "reports"), serving_path=str(built["serving"]))
     report = ReportRange(reference.days[0], reference.days[-1])
+    store.registry.request(
+        report.key, str(report.start), str(report.end), admin_of(small_zone)["email"], store.now()
+    )
     at_close = []
     opened = Warehouse.connect
 
@@ -143,7 +146,7 @@ def test_request_follow_and_download_from_the_cli(built, small_zone, reference, 
     assert asked.returncode == 0, asked.stderr
     report_id = f"{start}_{end}"
     assert asked.stdout.strip() == f"{report_id} requested"
-    assert final_report_status(report_id, data, small_zone) == f"{report_id} ready"
+    assert final_report_status(report_id, data, small_zone) == ready(report_id)
     # The report's run is in the Dagster instance, as a materialization of its partition.
     with dg.DagsterInstance.from_config(str(data / "dagster_home")) as instance:
         assert report_id in instance.get_materialized_partitions(ACTIVITY_REPORT)
@@ -250,7 +253,7 @@ def test_a_killed_report_process_is_failed_and_a_retry_succeeds(built, small_zon
     folder = data / "reports" / report_id
     assert not [*folder.glob("*.csv"), *folder.glob("*.parquet")]  # nothing half-written
     assert ask().stdout.strip() == f"{report_id} requested"
-    assert final_report_status(report_id, data, small_zone) == f"{report_id} ready"
+    assert final_report_status(report_id, data, small_zone) == ready(report_id)
     header, rows = read_csv(registry.get(report_id).csv_path)
     assert header == HEADER and len(rows) == registry.get(report_id).row_count
 
