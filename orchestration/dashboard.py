@@ -24,10 +24,23 @@ def open_serving(path: Path) -> duckdb.DuckDBPyConnection:
     return duckdb.connect(str(path), read_only=True)
 
 
+def user_by_email(con: duckdb.DuckDBPyConnection, email: str, columns: str) -> tuple | None:
+    """The user of the latest snapshot with this e-mail, compared case-insensitively. The
+    ingest refuses a snapshot that lists one e-mail twice; should a warehouse hold one from
+    before that rule, nobody with that e-mail is let in, whatever the rows' order."""
+    rows = con.execute(
+        f"select {columns} from dim_users where lower(email) = lower(?)", [email]
+    ).fetchall()
+    if len(rows) > 1:
+        raise NotAllowed(
+            f"{len(rows)} users of the latest snapshot have the e-mail {email} (compared "
+            "case-insensitively): fix the users snapshot and load it again"
+        )
+    return rows[0] if rows else None
+
+
 def check_viewer(con: duckdb.DuckDBPyConnection, email: str) -> None:
-    row = con.execute(
-        "select can_view_dashboard from dim_users where lower(email) = lower(?)", [email]
-    ).fetchone()
+    row = user_by_email(con, email, "can_view_dashboard")
     if row is None:
         raise NotAllowed(f"{email} is not a user of this account")
     if not row[0]:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from orchestration.dashboard import open_serving
+from orchestration.dashboard import NotAllowed, open_serving, user_by_email
 
 KEY = re.compile(r"^(\d{4}-\d{2}-\d{2})_(\d{4}-\d{2}-\d{2})$")
 REQUESTER_ROLES = ("master_admin", "admin")
@@ -91,9 +91,9 @@ def check_request(serving_path: Path, requested_by: str) -> None:
         account = con.execute(
             "select plan, plan_allows_reports, activity_reports_enabled from dim_account"
         ).fetchone()
-        user = con.execute(
-            "select user_role, is_enabled, is_pending from dim_users where lower(email) = lower(?)",
-            [requested_by],
-        ).fetchone()
+        try:
+            user = user_by_email(con, requested_by, "user_role, is_enabled, is_pending")
+        except NotAllowed as error:
+            raise RequestRefused(str(error)) from error
     check_plan(*(account or (None, None, None)))
     check_requester(requested_by, user)

@@ -10,6 +10,7 @@ from orchestration.reports.requests import (
     ReportRange,
     RequestRefused,
     check_plan,
+    check_request,
     check_requester,
 )
 
@@ -67,3 +68,27 @@ def test_requesters():
         check_requester("a@b.c", ("media_library_admin", True, False))
     check_requester("a@b.c", ("master_admin", True, False))
     check_requester("a@b.c", ("admin", True, False))
+
+
+def test_two_users_with_one_e_mail_in_any_case_let_nobody_in(tmp_path):
+    import duckdb
+
+    from orchestration.dashboard import NotAllowed, check_viewer
+
+    serving = tmp_path / "marts.duckdb"
+    with duckdb.connect(str(serving)) as con:
+        con.execute(
+            "create table dim_users as select * from (values "
+            "('Boss@acme.example', 'master_admin', true, false, true), "
+            "('boss@ACME.example', 'media_library_user', true, false, false)) "
+            "as users (email, user_role, is_enabled, is_pending, can_view_dashboard)"
+        )
+        con.execute(
+            "create table dim_account as select 'plus' as plan, true as plan_allows_reports, "
+            "true as activity_reports_enabled"
+        )
+        for email in ("boss@acme.example", "BOSS@acme.example"):
+            with pytest.raises(NotAllowed, match="2 users of the latest snapshot"):
+                check_viewer(con, email)
+    with pytest.raises(RequestRefused, match="fix the users snapshot"):
+        check_request(serving, "Boss@acme.example")
