@@ -72,9 +72,13 @@ def warehouse_rows(warehouse: Path, sql: str) -> list[tuple]:
 
 
 def table_rows_sql(relation: str) -> str:
-    """Every row of a table, ordered, without invocation_id: which dbt run wrote a row
-    differs between two builds of the same rows."""
-    return f"select columns(lambda c: c != 'invocation_id') from {relation} order by all"
+    """Every row of a table, ordered, without what names the build that wrote it (dbt's
+    invocation_id, the serving file's build_id and built_at): two builds of the same rows
+    differ there."""
+    return (
+        "select columns(lambda c: c not in ('invocation_id', 'build_id', 'built_at')) "
+        f"from {relation} order by all"
+    )
 
 
 def table_rows(warehouse: Path, relation: str) -> list[tuple]:

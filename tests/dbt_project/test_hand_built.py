@@ -13,7 +13,7 @@ import duckdb
 import pytest
 
 from orchestration.dbt.project import DBT_PROJECT_DIR, dbt_executable
-from tests.conftest import run_cli, table_rows, warehouse_rows
+from tests.conftest import run_cli, table_rows, table_rows_sql, warehouse_rows
 
 ENV = "acme"
 ADMIN = {"id": "u-admin", "email": "ada@acme.example", "role": "master_admin"}
@@ -177,8 +177,8 @@ def test_the_incremental_path_equals_a_full_refresh(daily, zone, tmp_path):
         tables = [t for (t,) in full.execute("select table_name from duckdb_tables()").fetchall()]
         assert "mart_uploads_daily" in tables
         for table in tables:
-            expected = full.execute(f"select * from {table} order by all").fetchall()
-            assert query(daily, f"select * from {table} order by all") == expected, table
+            expected = full.execute(table_rows_sql(table)).fetchall()
+            assert query(daily, table_rows_sql(table)) == expected, table
 
 
 def test_days_backfilled_out_of_order_keep_the_first_delivery(zone, tmp_path):
