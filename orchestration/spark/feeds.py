@@ -68,6 +68,56 @@ def _time_checks(value: str, label: str) -> tuple[tuple[str, str], ...]:
     )
 
 
+# Types at the door, as orchestration/ingest/feeds.py checks them: each holds when a value
+# a model reads has the wrong type; the reason names the field and quotes the value.
+NUMBERS = "('BIGINT', 'DECIMAL', 'DOUBLE')"
+
+
+def _shown(value: str) -> str:
+    """A value as the reason quotes it: its JSON, or 'nothing' when absent or null."""
+    return f"coalesce(left(case when {_present(value)} then to_json({value}) end, 100), 'nothing')"
+
+
+def _type_check(test: str, field: str, expected: str, value: str) -> tuple[str, str]:
+    return (test, f"'{field} must be {expected}, got ' || {_shown(value)}")
+
+
+def _not_count(value: str) -> str:
+    return (
+        f"{_present(value)} and not ({kind(value)} = 'BIGINT' "
+        f"and variant_get({value}, '$', 'bigint') >= 0)"
+    )
+
+
+def _not_number(value: str) -> str:
+    return f"{_present(value)} and {kind(value)} not in {NUMBERS}"
+
+
+def _not_kind(value: str, *kinds: str) -> str:
+    listed = ", ".join(f"'{k}'" for k in kinds)
+    return f"{_present(value)} and {kind(value)} not in ({listed})"
+
+
+def _unparseable_time(value: str) -> str:
+    moment = utc_timestamp(json_text(value))
+    return f"{_present(value)} and ({kind(value)} <> 'STRING' or {moment} is null)"
+
+
+def _non_empty_text_failing(value: str) -> str:
+    return f"coalesce({kind(value)}, 'NULL') <> 'STRING' or trim({json_text(value)}) = ''"
+
+
+def _each(elements: str, key: str, test, field: str, expected: str) -> tuple[str, str]:
+    """Some element of a variant list fails `test` (a function of the SQL of its `key`)."""
+    failing = f"filter({elements}, e -> {test(member('e', '$.' + key))})"
+    first = member(f"try_element_at({failing}, 1)", "$." + key)
+    return (f"size({failing}) > 0", f"'{field} must be {expected}, got ' || {_shown(first)}")
+
+
+def _text_of(elements: str, key: str) -> str:
+    return f"transform({elements}, e -> {any_text(member('e', '$.' + key))})"
+
+
 @dataclass(frozen=True)
 class SparkRules:
     ddl: str  # the raw table's columns, after arrival_date and source_file
@@ -78,6 +128,22 @@ class SparkRules:
 
 ENVIRONMENTS = member("doc", "$.product_environments")
 USERS = member("doc", "$.users")
+ENVIRONMENT_LIST = f"cast({ENVIRONMENTS} as array<variant>)"
+USER_LIST = f"cast({USERS} as array<variant>)"
+EMAILS = f"transform({USER_LIST}, e -> lower({json_text(member('e', '$.email'))}))"
+LAST_UPDATED = member("doc", "$.last_updated")
+# A usage report's keys that are not add-ons (as orchestration/ingest/feeds.py lists them),
+# and those of them whose usage or limit is not a number.
+USAGE_STANDARD_KEYS = (
+    "array('plan', 'last_updated', 'transformations', 'objects', 'bandwidth', 'storage', "
+    "'credits', 'requests', 'resources', 'derived_resources', 'media_limits')"
+)
+BAD_ADD_ONS = (
+    "transform(filter(map_entries(try_cast(doc as map<string, variant>)), a -> "
+    f"not array_contains({USAGE_STANDARD_KEYS}, a.key) and ("
+    f"{_not_number(member('a.value', '$.usage'))} or {_not_number(member('a.value', '$.limit'))}"
+    ")), a -> a.key)"
+)
 RESOURCES = "resources_json"
 RESOURCE_ELEMENTS = (
     f"case {kind(RESOURCES)} when 'ARRAY' then cast({RESOURCES} as array<variant>) "
@@ -101,6 +167,36 @@ RULES: dict[str, SparkRules] = {
                 + f" <> size(cast({ENVIRONMENTS} as array<variant>))",
                 "'a product environment has no cloud_name'",
             ),
+            _each(
+                ENVIRONMENT_LIST,
+                "cloud_name",
+                _non_empty_text_failing,
+                "product_environments[].cloud_name",
+                "a non-empty string",
+            ),
+            _type_check(
+                _not_kind(member("doc", "$.features.activity_reports"), "BOOLEAN"),
+                "features.activity_reports",
+                "true or false",
+                member("doc", "$.features.activity_reports"),
+            ),
+            *(
+                _each(
+                    ENVIRONMENT_LIST,
+                    name,
+                    lambda v: _not_kind(v, "BOOLEAN"),
+                    f"product_environments[].{name}",
+                    "true or false",
+                )
+                for name in ("enabled", "tracking_enabled")
+            ),
+            _each(
+                ENVIRONMENT_LIST,
+                "created_at",
+                _unparseable_time,
+                "product_environments[].created_at",
+                "an ISO 8601 time",
+            ),
         ),
         columns=(
             any_text(member("doc", "$.account_id")),
@@ -118,6 +214,38 @@ RULES: dict[str, SparkRules] = {
                 + f" <> size(cast({USERS} as array<variant>))",
                 "'a user has no id'",
             ),
+            _each(USER_LIST, "id", _non_empty_text_failing, "users[].id", "a non-empty string"),
+            (
+                f"size(array_distinct({_text_of(USER_LIST, 'id')})) <> size({USER_LIST})",
+                "'users[].id: a user id is listed twice in the snapshot'",
+            ),
+            _each(USER_LIST, "role", _non_empty_text_failing, "users[].role", "a non-empty string"),
+            *(
+                _each(
+                    USER_LIST, name, lambda v: _not_kind(v, "STRING"), f"users[].{name}", "a string"
+                )
+                for name in ("email", "name")
+            ),
+            (
+                f"size(array_distinct(filter({EMAILS}, e -> e is not null))) "
+                f"<> size(filter({EMAILS}, e -> e is not null))",
+                "'users[].email: an e-mail is listed twice in the snapshot (compared "
+                "case-insensitively)'",
+            ),
+            *(
+                _each(
+                    USER_LIST,
+                    name,
+                    lambda v: _not_kind(v, "BOOLEAN"),
+                    f"users[].{name}",
+                    "true or false",
+                )
+                for name in ("enabled", "pending")
+            ),
+            *(
+                _each(USER_LIST, name, _unparseable_time, f"users[].{name}", "an ISO 8601 time")
+                for name in ("created_at", "updated_at", "last_login")
+            ),
             (
                 f"{member('doc', '$.user_groups')} is not null"
                 f" and {kind(member('doc', '$.user_groups'))} not in ('ARRAY', 'NULL')",
@@ -129,7 +257,43 @@ RULES: dict[str, SparkRules] = {
     "usage": SparkRules(
         ddl="cloud_name string, payload string",
         fields=(),
-        checks=(),
+        checks=(
+            _type_check(
+                _not_kind(member("doc", "$.plan"), "STRING"),
+                "plan",
+                "a string",
+                member("doc", "$.plan"),
+            ),
+            _type_check(
+                f"{_present(LAST_UPDATED)} and try_cast({any_text(LAST_UPDATED)} as date) is null",
+                "last_updated",
+                "a date",
+                LAST_UPDATED,
+            ),
+            *(
+                _type_check(
+                    _not_number(member("doc", f"$.{metric}.{part}")),
+                    f"{metric}.{part}",
+                    "a number",
+                    member("doc", f"$.{metric}.{part}"),
+                )
+                for metric in ("transformations", "bandwidth", "storage", "credits")
+                for part in ("usage", "limit", "used_percent", "credits_usage")
+            ),
+            *(
+                _type_check(
+                    _not_count(member("doc", f"$.{path}")),
+                    path,
+                    "an integer >= 0",
+                    member("doc", f"$.{path}"),
+                )
+                for path in ("objects.usage", "requests", "resources", "derived_resources")
+            ),
+            (
+                f"size({BAD_ADD_ONS}) > 0",
+                f"'add-on usage and limit must be numbers: ' || {BAD_ADD_ONS}[0]",
+            ),
+        ),
         columns=("cloud_name", "text"),
     ),
     "notifications": SparkRules(
@@ -165,6 +329,35 @@ RULES: dict[str, SparkRules] = {
                 f" or {_count_with(RESOURCE_ELEMENTS, 'asset_id')} <> size({RESOURCE_ELEMENTS}))",
                 "'delete without resources[].asset_id'",
             ),
+            _type_check(
+                _not_count(member("doc", "$.bytes")),
+                "bytes",
+                "an integer >= 0",
+                member("doc", "$.bytes"),
+            ),
+            *(
+                _type_check(
+                    _not_kind(member("doc", path), "STRING"),
+                    path[2:],
+                    "a string",
+                    member("doc", path),
+                )
+                for path in (
+                    "$.asset_id",
+                    "$.public_id",
+                    "$.resource_type",
+                    "$.format",
+                    "$.notification_context.triggered_by.source",
+                )
+            ),
+            _type_check(
+                _not_kind(
+                    member("doc", "$.notification_context.triggered_by.id"), "STRING", "BIGINT"
+                ),
+                "notification_context.triggered_by.id",
+                "a string or an integer",
+                member("doc", "$.notification_context.triggered_by.id"),
+            ),
         ),
         columns=(
             "line_number",
@@ -196,6 +389,24 @@ RULES: dict[str, SparkRules] = {
             ),
             *_time_checks("occurred_at_json", "occurred_at"),
             (_empty_text("action_json"), "'missing action'"),
+            *(
+                _type_check(
+                    _not_kind(member("doc", path), "STRING"),
+                    path[2:],
+                    "a string",
+                    member("doc", path),
+                )
+                for path in ("$.cloud_name", "$.actor.type", "$.target.type")
+            ),
+            *(
+                _type_check(
+                    _not_kind(member("doc", path), "STRING", "BIGINT"),
+                    path[2:],
+                    "a string or an integer",
+                    member("doc", path),
+                )
+                for path in ("$.actor.id", "$.target.id")
+            ),
         ),
         columns=(
             "line_number",

@@ -141,7 +141,7 @@ def _register_records(spark: SparkSession, feed: Feed, files: list[LandingFile])
             f"not is_valid_utf8(c.value) and instr(piece.col, '{REPLACEMENT}') > 0 as not_utf8 "
             "from _contents as c inner join _files as f using (file_path) "
             "lateral view posexplode(split(c.value, '\\n')) piece as pos, col"
-        ).where("trim(text) <> ''")
+        ).where("trim(both ' \\t\\r\\n' from text) <> ''")
     else:
         records = spark.sql(
             "select f.source_file, f.arrival_date, f.cloud_name, "
@@ -169,7 +169,7 @@ def _checked_sql(feed: Feed) -> str:
     rules = RULES[feed.name]
     checks = (
         ("not_utf8", "'not valid UTF-8'"),
-        ("doc is null and trim(text) = ''", "'empty file'"),
+        ("doc is null and trim(both ' \\t\\r\\n' from text) = ''", "'empty file'"),
         ("doc is null", "'invalid JSON'"),
         (
             "is_variant_null(doc) or not startswith(schema_of_variant(doc), 'OBJECT')",

@@ -124,25 +124,25 @@ def test_entries_that_are_not_days_are_listed(tmp_path):
     ]
 
 
-@pytest.mark.parametrize(
-    ("changes", "reason"),
-    [
-        ({"bytes": "abc"}, 'bytes must be an integer >= 0, got "abc"'),
-        ({"bytes": -5}, "bytes must be an integer >= 0, got -5"),
-        ({"bytes": 1.5}, "bytes must be an integer >= 0, got 1.5"),
-        ({"bytes": 10**30}, "bytes must be an integer >= 0, got 1" + "0" * 30),
-        ({"bytes": 2**63}, "bytes must be an integer >= 0, got 9223372036854775808"),
-        ({"public_id": 7}, "public_id must be a string, got 7"),
-        ({"format": ["jpg"]}, 'format must be a string, got ["jpg"]'),
-        (
-            {"notification_context": {"triggered_by": {"source": 1}}},
-            "notification_context.triggered_by.source must be a string, got 1",
-        ),
-        ({"bytes": 0}, None),
-        ({"bytes": None}, None),
-        ({"bytes": ...}, None),
-    ],
-)
+NOTIFICATION_TYPE_CASES = [
+    ({"bytes": "abc"}, 'bytes must be an integer >= 0, got "abc"'),
+    ({"bytes": -5}, "bytes must be an integer >= 0, got -5"),
+    ({"bytes": 1.5}, "bytes must be an integer >= 0, got 1.5"),
+    ({"bytes": 10**30}, "bytes must be an integer >= 0, got 1" + "0" * 30),
+    ({"bytes": 2**63}, "bytes must be an integer >= 0, got 9223372036854775808"),
+    ({"public_id": 7}, "public_id must be a string, got 7"),
+    ({"format": ["jpg"]}, 'format must be a string, got ["jpg"]'),
+    (
+        {"notification_context": {"triggered_by": {"source": 1}}},
+        "notification_context.triggered_by.source must be a string, got 1",
+    ),
+    ({"bytes": 0}, None),
+    ({"bytes": None}, None),
+    ({"bytes": ...}, None),
+]
+
+
+@pytest.mark.parametrize(("changes", "reason"), NOTIFICATION_TYPE_CASES)
 def test_notification_fields_are_type_checked(con, tmp_path, changes, reason):
     doc = {**UPLOAD, **changes}
     doc = {k: v for k, v in doc.items() if v is not ...}
@@ -153,18 +153,18 @@ def test_notification_fields_are_type_checked(con, tmp_path, changes, reason):
     assert found == ([reason] if reason else [])
 
 
-@pytest.mark.parametrize(
-    ("changes", "reason"),
-    [
-        ({"cloud_name": 5}, "cloud_name must be a string, got 5"),
-        ({"actor": {"type": ["user"], "id": "u1"}}, 'actor.type must be a string, got ["user"]'),
-        (
-            {"target": {"type": "asset", "id": {"a": 1}}},
-            'target.id must be a string or an integer, got {"a":1}',
-        ),
-        ({"actor": {"type": "user", "id": 42}}, None),
-    ],
-)
+EVENT_TYPE_CASES = [
+    ({"cloud_name": 5}, "cloud_name must be a string, got 5"),
+    ({"actor": {"type": ["user"], "id": "u1"}}, 'actor.type must be a string, got ["user"]'),
+    (
+        {"target": {"type": "asset", "id": {"a": 1}}},
+        'target.id must be a string or an integer, got {"a":1}',
+    ),
+    ({"actor": {"type": "user", "id": 42}}, None),
+]
+
+
+@pytest.mark.parametrize(("changes", "reason"), EVENT_TYPE_CASES)
 def test_dam_event_fields_are_type_checked(con, tmp_path, changes, reason):
     zone = make_zone(tmp_path / "zone")
     write(zone, f"dam_events/{DAY}/a.jsonl", event(**changes) + "\n")
@@ -177,33 +177,32 @@ def user(**changes) -> dict:
     return {**doc, **changes}
 
 
-@pytest.mark.parametrize(
-    ("users", "reason"),
-    [
-        ([user(role=None)], "users[].role must be a non-empty string, got nothing"),
-        (
-            [{"id": "u1", "email": "a@x.example"}],
-            "users[].role must be a non-empty string, got nothing",
-        ),
-        ([user(role=3)], "users[].role must be a non-empty string, got 3"),
-        (
-            [user(), user(email="b@x.example")],
-            "users[].id: a user id is listed twice in the snapshot",
-        ),
-        (
-            [user(), user(id="u2", email="A@X.example")],
-            "users[].email: an e-mail is listed twice in the snapshot "
-            "(compared case-insensitively)",
-        ),
-        ([user(enabled="yes")], 'users[].enabled must be true or false, got "yes"'),
-        (
-            [user(last_login="yesterday")],
-            'users[].last_login must be an ISO 8601 time, got "yesterday"',
-        ),
-        ([user(id=17)], "users[].id must be a non-empty string, got 17"),
-        ([user(), user(id="u2", email=None)], None),
-    ],
-)
+USERS_TYPE_CASES = [
+    ([user(role=None)], "users[].role must be a non-empty string, got nothing"),
+    (
+        [{"id": "u1", "email": "a@x.example"}],
+        "users[].role must be a non-empty string, got nothing",
+    ),
+    ([user(role=3)], "users[].role must be a non-empty string, got 3"),
+    (
+        [user(), user(email="b@x.example")],
+        "users[].id: a user id is listed twice in the snapshot",
+    ),
+    (
+        [user(), user(id="u2", email="A@X.example")],
+        "users[].email: an e-mail is listed twice in the snapshot (compared case-insensitively)",
+    ),
+    ([user(enabled="yes")], 'users[].enabled must be true or false, got "yes"'),
+    (
+        [user(last_login="yesterday")],
+        'users[].last_login must be an ISO 8601 time, got "yesterday"',
+    ),
+    ([user(id=17)], "users[].id must be a non-empty string, got 17"),
+    ([user(), user(id="u2", email=None)], None),
+]
+
+
+@pytest.mark.parametrize(("users", "reason"), USERS_TYPE_CASES)
 def test_a_users_snapshot_with_a_bad_user_is_quarantined_whole(con, tmp_path, users, reason):
     zone = make_zone(tmp_path / "zone")
     write(zone, f"users/{DAY}.json", json.dumps({"users": users}))
@@ -212,20 +211,20 @@ def test_a_users_snapshot_with_a_bad_user_is_quarantined_whole(con, tmp_path, us
     assert con.execute("select count(*) from raw.users").fetchone() == (0 if reason else 1,)
 
 
-@pytest.mark.parametrize(
-    ("report", "reason"),
-    [
-        ({"storage": {"usage": "12 GB"}}, 'storage.usage must be a number, got "12 GB"'),
-        ({"objects": {"usage": 2.5}}, "objects.usage must be an integer >= 0, got 2.5"),
-        ({"requests": -1}, "requests must be an integer >= 0, got -1"),
-        ({"last_updated": "soon"}, 'last_updated must be a date, got "soon"'),
-        (
-            {"adv_ocr": {"usage": "many", "limit": 5}},
-            "add-on usage and limit must be numbers: adv_ocr",
-        ),
-        ({"adv_ocr": {"usage": 3, "limit": 5}, "storage": {"usage": 1.5e9}}, None),
-    ],
-)
+USAGE_TYPE_CASES = [
+    ({"storage": {"usage": "12 GB"}}, 'storage.usage must be a number, got "12 GB"'),
+    ({"objects": {"usage": 2.5}}, "objects.usage must be an integer >= 0, got 2.5"),
+    ({"requests": -1}, "requests must be an integer >= 0, got -1"),
+    ({"last_updated": "soon"}, 'last_updated must be a date, got "soon"'),
+    (
+        {"adv_ocr": {"usage": "many", "limit": 5}},
+        "add-on usage and limit must be numbers: adv_ocr",
+    ),
+    ({"adv_ocr": {"usage": 3, "limit": 5}, "storage": {"usage": 1.5e9}}, None),
+]
+
+
+@pytest.mark.parametrize(("report", "reason"), USAGE_TYPE_CASES)
 def test_usage_reports_are_type_checked(con, tmp_path, report, reason):
     zone = make_zone(tmp_path / "zone")
     write(zone, f"usage/acme/{DAY}.json", json.dumps(report))
@@ -233,23 +232,23 @@ def test_usage_reports_are_type_checked(con, tmp_path, report, reason):
     assert [r for _, _, r in quarantine(con)] == ([reason] if reason else [])
 
 
-@pytest.mark.parametrize(
-    ("changes", "reason"),
-    [
-        (
-            {"features": {"activity_reports": "yes"}},
-            'features.activity_reports must be true or false, got "yes"',
-        ),
-        (
-            {"product_environments": [{"cloud_name": "acme", "tracking_enabled": 1}]},
-            "product_environments[].tracking_enabled must be true or false, got 1",
-        ),
-        (
-            {"product_environments": [{"cloud_name": 12}]},
-            "product_environments[].cloud_name must be a non-empty string, got 12",
-        ),
-    ],
-)
+ACCOUNT_TYPE_CASES = [
+    (
+        {"features": {"activity_reports": "yes"}},
+        'features.activity_reports must be true or false, got "yes"',
+    ),
+    (
+        {"product_environments": [{"cloud_name": "acme", "tracking_enabled": 1}]},
+        "product_environments[].tracking_enabled must be true or false, got 1",
+    ),
+    (
+        {"product_environments": [{"cloud_name": 12}]},
+        "product_environments[].cloud_name must be a non-empty string, got 12",
+    ),
+]
+
+
+@pytest.mark.parametrize(("changes", "reason"), ACCOUNT_TYPE_CASES)
 def test_account_snapshots_are_type_checked(con, tmp_path, changes, reason):
     doc = {"account_id": "acc", "plan": "plus", "product_environments": [{"cloud_name": "acme"}]}
     zone = make_zone(tmp_path / "zone")

@@ -124,3 +124,49 @@ def test_line_numbers_and_times_load_alike(spark, tmp_path):
         (name, 7): "42 2024-05-01 00:00:00",
     }
     assert both["spark"] == both["duckdb"]
+
+
+def test_type_checks_give_the_same_reasons(spark, tmp_path):
+    """Types at the door: every case of the DuckDB loader's tests, through both loaders."""
+    from tests.orchestration.ingest.test_hostile_landing import (
+        ACCOUNT_TYPE_CASES,
+        EVENT_TYPE_CASES,
+        NOTIFICATION_TYPE_CASES,
+        UPLOAD,
+        USAGE_TYPE_CASES,
+        USERS_TYPE_CASES,
+    )
+
+    zone = make_zone(tmp_path / "lines")
+    expected = {"notifications": {}, "dam_events": {}}
+    for index, (changes, reason) in enumerate(NOTIFICATION_TYPE_CASES):
+        doc = {k: v for k, v in {**UPLOAD, **changes}.items() if v is not ...}
+        name = f"notifications/acme/{DAY}/case_{index:02}.jsonl"
+        write(zone, name, json.dumps(doc) + "\n")
+        expected["notifications"][(name, 1)] = reason
+    for index, (changes, reason) in enumerate(EVENT_TYPE_CASES):
+        name = f"dam_events/{DAY}/case_{index:02}.jsonl"
+        write(zone, name, event(id=f"t{index}", **changes) + "\n\t\n")
+        expected["dam_events"][(name, 1)] = reason
+    for feed, cases in expected.items():
+        both = loaded_by_both(spark, zone, tmp_path / feed, feed)
+        assert both == {"duckdb": cases, "spark": cases}, feed
+    snapshots = [
+        *(("users", {"users": users}, reason) for users, reason in USERS_TYPE_CASES),
+        *(("usage", report, reason) for report, reason in USAGE_TYPE_CASES),
+        *(
+            (
+                "account",
+                {"account_id": "a", "plan": "plus", "product_environments": [{"cloud_name": "x"}]}
+                | changes,
+                reason,
+            )
+            for changes, reason in ACCOUNT_TYPE_CASES
+        ),
+    ]
+    for index, (feed, doc, reason) in enumerate(snapshots):
+        case = make_zone(tmp_path / f"snapshot_{index}")
+        name = f"usage/acme/{DAY}.json" if feed == "usage" else f"{feed}/{DAY}.json"
+        write(case, name, json.dumps(doc))
+        both = loaded_by_both(spark, case, tmp_path / f"snapshot_case_{index}", feed)
+        assert both == {"duckdb": {(name, None): reason}, "spark": {(name, None): reason}}, doc
