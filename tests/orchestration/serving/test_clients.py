@@ -1,12 +1,15 @@
 """The served file in the clients BI tools use, not only the pinned Python package: the
-registry's DuckDB command line and an older Python `duckdb`, each installed into a
-throwaway environment, run every query of the README and find the pinned client's results;
-duckdb-engine (the `bi` extra) reflects tables, columns and comments."""
+registry's DuckDB command line, an older Python `duckdb` and the Node client of DuckDB 1.4
+(what Evidence and other Node BI tools embed), each installed into a throwaway environment,
+run every query of the README and find the pinned client's results; duckdb-engine (the
+`bi` extra) reflects tables, columns and comments."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import shutil
 import subprocess
 import venv
 from pathlib import Path
@@ -106,6 +109,53 @@ def test_python_duckdb_1_1_runs_the_readme_queries(built, expected, tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("1.1."), result.stdout
+    for number, query in enumerate(readme_queries()):
+        assert (tmp_path / f"{number}.csv").read_text() == expected[number], query
+
+
+NODE_CLIENT = """
+import { DuckDBInstance } from '@duckdb/node-api';
+const statements = JSON.parse(process.argv[3]);
+const instance = await DuckDBInstance.create(process.argv[2], { access_mode: 'READ_ONLY' });
+const con = await instance.connect();
+const version = await con.runAndReadAll('select version() as v');
+console.log(version.getRowObjectsJson()[0].v);
+for (const statement of statements) await con.run(statement);
+"""
+
+
+def test_the_node_client_of_duckdb_1_4_runs_the_readme_queries(built, expected, tmp_path):
+    if shutil.which("npm") is None or shutil.which("node") is None:
+        message = "Node.js and npm are needed for the Node client's test"
+        if REQUIRED:
+            pytest.fail(message)
+        pytest.skip(message)
+    install = subprocess.run(
+        ["npm", "install", "--silent", "--no-audit", "--no-fund", "@duckdb/node-api@1.4.4-r.1"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    if install.returncode != 0:
+        message = f"cannot install @duckdb/node-api: {install.stderr[-500:]}"
+        if REQUIRED:
+            pytest.fail(message)
+        pytest.skip(message)
+    (tmp_path / "queries.mjs").write_text(NODE_CLIENT)
+    statements = [
+        copy_statement(query, tmp_path / f"{number}.csv")
+        for number, query in enumerate(readme_queries())
+    ]
+    result = subprocess.run(
+        ["node", "queries.mjs", str(built["serving"]), json.dumps(statements)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("v1.4."), result.stdout
     for number, query in enumerate(readme_queries()):
         assert (tmp_path / f"{number}.csv").read_text() == expected[number], query
 
