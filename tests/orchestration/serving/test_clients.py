@@ -32,16 +32,20 @@ def readme_queries() -> list[str]:
     return [statement.strip() for statement in text.split(";") if statement.strip()]
 
 
+def unavailable(message: str):
+    """A client that cannot be installed: a failure where CI requires the clients."""
+    if REQUIRED:
+        pytest.fail(message)
+    pytest.skip(message)
+
+
 def install(folder: Path, requirement: str) -> Path:
     """A virtual environment in `folder` with `requirement` from the package registry."""
     venv.create(folder, with_pip=True)
     pip = [str(folder / "bin" / "python"), "-m", "pip", "install", "-q", requirement]
     result = subprocess.run(pip, capture_output=True, text=True, timeout=600)
     if result.returncode != 0:
-        message = f"cannot install {requirement}: {result.stderr[-500:]}"
-        if REQUIRED:
-            pytest.fail(message)
-        pytest.skip(message)
+        unavailable(f"cannot install {requirement}: {result.stderr[-500:]}")
     return folder / "bin"
 
 
@@ -126,10 +130,7 @@ for (const statement of statements) await con.run(statement);
 
 def test_the_node_client_of_duckdb_1_4_runs_the_readme_queries(built, expected, tmp_path):
     if shutil.which("npm") is None or shutil.which("node") is None:
-        message = "Node.js and npm are needed for the Node client's test"
-        if REQUIRED:
-            pytest.fail(message)
-        pytest.skip(message)
+        unavailable("Node.js and npm are needed for the Node client's test")
     install = subprocess.run(
         ["npm", "install", "--silent", "--no-audit", "--no-fund", "@duckdb/node-api@1.4.4-r.1"],
         cwd=tmp_path,
@@ -138,10 +139,7 @@ def test_the_node_client_of_duckdb_1_4_runs_the_readme_queries(built, expected, 
         timeout=600,
     )
     if install.returncode != 0:
-        message = f"cannot install @duckdb/node-api: {install.stderr[-500:]}"
-        if REQUIRED:
-            pytest.fail(message)
-        pytest.skip(message)
+        unavailable(f"cannot install @duckdb/node-api: {install.stderr[-500:]}")
     (tmp_path / "queries.mjs").write_text(NODE_CLIENT)
     statements = [
         copy_statement(query, tmp_path / f"{number}.csv")
