@@ -5,6 +5,7 @@ growth as well as the history's."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from datetime import date
 from pathlib import Path
@@ -19,8 +20,9 @@ def thinning(events_per_day: int, kept_events_per_day: int) -> int:
 
 
 def thinned_zone(zone: Path, target: Path, day: date, every: int) -> Path:
-    """`target` mirrors `zone` by links, except that the activity files of `day` keep only
-    every `every`-th line (the first, then every `every`-th after it)."""
+    """`target` mirrors `zone` by hard links (the loader reads no symbolic link), except that
+    the activity files of `day` keep only every `every`-th line (the first, then every
+    `every`-th after it)."""
     shutil.rmtree(target, ignore_errors=True)
     for source in sorted(p for p in zone.rglob("*") if p.is_file()):
         relative = source.relative_to(zone)
@@ -30,5 +32,8 @@ def thinned_zone(zone: Path, target: Path, day: date, every: int) -> Path:
             with source.open() as lines, copy.open("w") as kept:
                 kept.writelines(line for number, line in enumerate(lines) if number % every == 0)
         else:
-            copy.symlink_to(source.resolve())
+            try:
+                os.link(source, copy)
+            except OSError:  # another file system: a copy
+                shutil.copyfile(source, copy)
     return target
