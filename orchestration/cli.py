@@ -380,9 +380,19 @@ def _generate_defaults() -> argparse.Namespace:
 
 
 def cmd_summary(args: argparse.Namespace, settings: Settings) -> int:
+    from orchestration.resources import WarehouseUnavailable
     from orchestration.summary import warehouse_summary
 
-    print(warehouse_summary(settings))
+    if not settings.warehouse_path.exists():
+        print(
+            f"No warehouse at {settings.warehouse_path}: run `dam-usage run` first", file=sys.stderr
+        )
+        return 2
+    try:
+        print(warehouse_summary(settings))
+    except WarehouseUnavailable as error:
+        print(error, file=sys.stderr)
+        return 1
     return 0
 
 

@@ -85,6 +85,11 @@ MISTAKES: list[tuple[list[str], dict, int, str]] = [
     (["report", "list"], {"DAM_REPORT_MAX_AGE_DAYS": "-3"}, 2, "DAM_REPORT_MAX_AGE_DAYS"),
     (["run", "--start", "2024-05-09", "--end", "2024-05-01"], {}, 2, "is after --end"),
     (["run", "--start", "May"], {}, 2, "--start and --end take a date"),
+    (["generate", "--days", "0", "--out", "FOLDER"], {}, 2, "days must be at least 1"),
+    (["generate", "--start", "May", "--out", "FOLDER"], {}, 2, "Cannot generate"),
+    (["spark-build", "--start", "May"], {}, 2, "--start and --end take a date"),
+    (["backup", "--out", "FOLDER"], {"DAM_WAREHOUSE_PATH": "MISSING"}, 2, "No warehouse at"),
+    (["summary"], {"DAM_WAREHOUSE_PATH": "MISSING"}, 2, "No warehouse at"),
 ]
 
 
@@ -104,6 +109,7 @@ def test_a_mistake_gets_one_line(workspace, small_zone, tmp_path, args, env, cod
         "MISSING": str(tmp_path / "missing" / "x.csv"),
     }
     args = [places.get(a, a) for a in args]
+    env = {name: places.get(value, value) for name, value in env.items()}
     result = run_cli(*args, data=workspace, landing=small_zone, **env)
     said = result.stderr + result.stdout
     assert "Traceback" not in said, said
