@@ -64,7 +64,18 @@ def test_user_text_in_a_download_is_data_not_sql(built, small_zone, tmp_path):
         assert result.returncode == 0, result.stderr
         return out.read_text()
 
-    # The hostile name is just a scope nobody has: every user listed with no actions.
-    assert download(hostile) == download("nowhere")
+    # The hostile name is a scope nobody has: refused in one line that quotes it as text,
+    # and nothing served changes.
+    refused = run_cli(
+        "download", "users", "--viewer", email, "--scope", hostile, "--as-of", "2024-05-06",
+        data=built["data"], landing=small_zone,
+    )  # fmt: skip
+    assert refused.returncode == 2
+    assert (
+        refused.stderr.strip().splitlines() == [refused.stderr.strip().splitlines()[0]]
+        and hostile in refused.stderr
+    )
     with duckdb.connect(str(built["serving"]), read_only=True) as con:
         assert con.execute("select count(*) from mart_users_daily").fetchone()[0] > 0
+        (scope,) = con.execute("select min(cloud_name) from dim_product_environments").fetchone()
+    assert download(scope).startswith("rank,user_id,email")
