@@ -53,6 +53,17 @@ def copy_statement(query: str, out: Path) -> str:
     return f"copy ({query}) to {sql_string(out)} (header, delimiter ',')"
 
 
+def copy_statements(folder: Path) -> list[str]:
+    """Each README query, as a COPY of its result to `folder`/<number>.csv."""
+    return [copy_statement(q, folder / f"{n}.csv") for n, q in enumerate(readme_queries())]
+
+
+def assert_same_results(folder: Path, expected: list[str]) -> None:
+    """Each query's CSV in `folder` equals the pinned client's."""
+    for number, query in enumerate(readme_queries()):
+        assert (folder / f"{number}.csv").read_text() == expected[number], query
+
+
 @pytest.fixture(scope="module")
 def expected(built, tmp_path_factory) -> list[str]:
     """Each README query's result as CSV, written by the pinned Python client."""
@@ -77,33 +88,29 @@ def test_the_registry_duckdb_cli_runs_the_readme_queries(built, expected, tmp_pa
     cli = install(tmp_path / "cli", "duckdb-cli") / "duckdb"
     version = subprocess.run([str(cli), "--version"], capture_output=True, text=True).stdout
     assert version.startswith("v1."), version  # a client older than the pipeline's DuckDB
-    for number, query in enumerate(readme_queries()):
-        out = tmp_path / f"{number}.csv"
+    for statement in copy_statements(tmp_path):
         result = subprocess.run(
-            [str(cli), "-readonly", str(built["serving"]), "-c", copy_statement(query, out)],
+            [str(cli), "-readonly", str(built["serving"]), "-c", statement],
             capture_output=True,
             text=True,
             timeout=120,
         )
-        assert result.returncode == 0, (query, result.stderr)
-        assert out.read_text() == expected[number], query
+        assert result.returncode == 0, (statement, result.stderr)
+    assert_same_results(tmp_path, expected)
 
 
 OLD_CLIENT = """
 import sys, duckdb
 con = duckdb.connect(sys.argv[1], read_only=True)
 print(duckdb.__version__)
-for number, query in enumerate(sys.stdin.read().split("\\0")):
+for query in sys.stdin.read().split("\\0"):
     con.execute(query)
 """
 
 
 def test_python_duckdb_1_1_runs_the_readme_queries(built, expected, tmp_path):
     python = install(tmp_path / "old", "duckdb>=1.1,<1.2") / "python"
-    statements = [
-        copy_statement(query, tmp_path / f"{number}.csv")
-        for number, query in enumerate(readme_queries())
-    ]
+    statements = copy_statements(tmp_path)
     result = subprocess.run(
         [str(python), "-c", OLD_CLIENT, str(built["serving"])],
         input="\0".join(statements),
@@ -113,8 +120,7 @@ def test_python_duckdb_1_1_runs_the_readme_queries(built, expected, tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("1.1."), result.stdout
-    for number, query in enumerate(readme_queries()):
-        assert (tmp_path / f"{number}.csv").read_text() == expected[number], query
+    assert_same_results(tmp_path, expected)
 
 
 NODE_CLIENT = """
@@ -141,10 +147,7 @@ def test_the_node_client_of_duckdb_1_4_runs_the_readme_queries(built, expected, 
     if install.returncode != 0:
         unavailable(f"cannot install @duckdb/node-api: {install.stderr[-500:]}")
     (tmp_path / "queries.mjs").write_text(NODE_CLIENT)
-    statements = [
-        copy_statement(query, tmp_path / f"{number}.csv")
-        for number, query in enumerate(readme_queries())
-    ]
+    statements = copy_statements(tmp_path)
     result = subprocess.run(
         ["node", "queries.mjs", str(built["serving"]), json.dumps(statements)],
         cwd=tmp_path,
@@ -154,8 +157,7 @@ def test_the_node_client_of_duckdb_1_4_runs_the_readme_queries(built, expected, 
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("v1.4."), result.stdout
-    for number, query in enumerate(readme_queries()):
-        assert (tmp_path / f"{number}.csv").read_text() == expected[number], query
+    assert_same_results(tmp_path, expected)
 
 
 def test_duckdb_engine_reflects_tables_columns_and_comments(built):
