@@ -3,7 +3,7 @@ checks, the one-writer pool, and the instance configuration."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import dagster as dg
@@ -11,7 +11,8 @@ import yaml
 
 from orchestration.cli import landing_days, run_tags
 from orchestration.dbt.assets import arrival_window_environment, dbt_build_args
-from orchestration.definitions import defs
+from orchestration.definitions import defs, settings
+from orchestration.partitions import arrival_days
 from orchestration.schedules import previous_day
 from orchestration.settings import PROJECT_ROOT
 
@@ -108,7 +109,6 @@ def test_every_check_says_what_it_checks():
 
 
 def test_the_raw_partitions_start_on_the_landing_zones_first_day(tmp_path, monkeypatch):
-    from orchestration.partitions import arrival_days
     from orchestration.settings import Settings
 
     (tmp_path / "dam_events" / "2023-11-20").mkdir(parents=True)
@@ -154,13 +154,15 @@ def test_dbt_gets_one_build_and_the_half_open_window_in_its_environment():
 
 def test_daily_schedule_loads_the_previous_day():
     schedule = defs.resolve_schedule_def("daily_warehouse")
+    first = date.fromisoformat(arrival_days(settings).get_first_partition_key())
+    second = first + timedelta(days=1)
     context = dg.build_schedule_context(
-        scheduled_execution_time=datetime(2024, 5, 8, 1, 30, tzinfo=UTC),
+        scheduled_execution_time=datetime.combine(second, time(1, 30), tzinfo=UTC),
         repository_def=defs.get_repository_def(),
     )
     (request,) = schedule.evaluate_tick(context).run_requests
-    assert request.partition_key == "2024-05-07"
-    assert request.run_key == "2024-05-07"
+    assert request.partition_key == first.isoformat()
+    assert request.run_key == first.isoformat()
     assert previous_day(datetime(2024, 5, 1, 0, 5, tzinfo=UTC)) == "2024-04-30"
 
 
