@@ -5,14 +5,15 @@
                             is none) into the DuckDB warehouse and build the dbt models
     python3 tasks.py test   set up, then run the test suite
     python3 tasks.py ui     set up, then start the Dagster UI
+    python3 tasks.py serve  set up, then serve the dashboard page (--viewer EMAIL for local use)
     python3 tasks.py spark  set up with PySpark, then load the landing zone into local Spark
                             tables and build the same dbt models on the spark target
     python3 tasks.py lint   set up, then run ruff and sqlfluff
     python3 tasks.py bench  set up, then run the benchmarks (bench/; --help for sizes)
 
 Set-up creates `.venv/` and installs the exact versions in requirements.lock, with the
-project's extras the task needs (tests and tools: dev; the spark target: spark); it is
-skipped when nothing it depends on has changed.
+project's extras the task needs (tests and tools: dev; the dashboard page: dashboard; the
+spark target: spark); it is skipped when nothing it depends on has changed.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 INPUTS = ("requirements.lock", "pyproject.toml")
 # The project's optional dependencies each task needs; the others need the development set.
-EXTRAS = {"run": "", "ui": "", "spark": "spark"}
+EXTRAS = {"run": "", "ui": "", "serve": "dashboard", "spark": "spark"}
 
 
 def ensure_environment(extra: str) -> None:
@@ -57,7 +58,7 @@ def run(*command: str, **extra_env: str) -> int:
 
 def main(argv: list[str]) -> int:
     task, rest = (argv[0], argv[1:]) if argv else ("", [])
-    if task not in {"run", "test", "ui", "lint", "bench", "spark"}:
+    if task not in {"run", "test", "ui", "serve", "lint", "bench", "spark"}:
         print(__doc__)
         return 2
     ensure_environment(EXTRAS.get(task, "dev"))
@@ -65,8 +66,8 @@ def main(argv: list[str]) -> int:
         return run(str(BIN / "dam-usage"), "run", *rest)
     if task == "spark":
         return run(str(BIN / "dam-usage"), "spark-build", *rest)
-    if task == "ui":
-        return run(str(BIN / "dam-usage"), "ui", *rest)
+    if task in ("ui", "serve"):
+        return run(str(BIN / "dam-usage"), task, *rest)
     if task == "bench":
         return run(str(BIN / "python"), "-m", "bench", *rest)
     if task == "lint":

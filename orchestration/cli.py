@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import csv
+import importlib.util
 import os
 import shutil
 import sqlite3
@@ -448,6 +449,24 @@ def cmd_ui(args: argparse.Namespace, settings: Settings) -> int:
     return subprocess.call(command, cwd=settings.dagster_home)
 
 
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    from dashboard.config import ConfigError, DashboardConfig
+
+    if importlib.util.find_spec("plotly") is None:
+        raise UsageError(
+            "the dashboard needs the dashboard extra: start it with `python3 tasks.py serve`, "
+            "or pip install 'dam-usage-warehouse[dashboard]'"
+        )
+    try:
+        config = DashboardConfig.from_env(settings, args.host, args.port, args.viewer)
+    except ConfigError as error:
+        raise UsageError(str(error)) from None
+    from dashboard.server import serve
+
+    serve(config)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="dam-usage", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -546,6 +565,12 @@ def build_parser() -> argparse.ArgumentParser:
     ui = sub.add_parser("ui", help="start the Dagster UI (dagster dev)")
     ui.add_argument("--port", type=int, default=3000)
     ui.set_defaults(handler=cmd_ui)
+
+    page = sub.add_parser("serve", help="serve the usage dashboard page (dashboard extra)")
+    page.add_argument("--viewer", help="for local use: the e-mail of the one viewer")
+    page.add_argument("--host", help="address (default: DAM_DASHBOARD_HOST, or 127.0.0.1)")
+    page.add_argument("--port", type=int, help="port (default: DAM_DASHBOARD_PORT, 8000)")
+    page.set_defaults(handler=cmd_serve)
     return parser
 
 
