@@ -20,7 +20,7 @@ class Refused(Exception):
 
 def viewer_of(request: Request, config: DashboardConfig) -> str:
     if config.viewer_header:
-        email = request.headers.get(config.viewer_header, "").strip()
+        email = _text(request.headers.get(config.viewer_header, "")).strip()
         if not email:
             raise Refused(
                 f"No e-mail in the {config.viewer_header} header: open the dashboard through "
@@ -28,6 +28,15 @@ def viewer_of(request: Request, config: DashboardConfig) -> str:
             )
         return email
     return config.viewer or ""
+
+
+def _text(header: str) -> str:
+    """A header's value as the proxy wrote it: UTF-8 (e-mails may hold any letter), read by
+    the server as Latin-1; a value that is not UTF-8 is taken as Latin-1."""
+    try:
+        return header.encode("latin-1").decode("utf-8")
+    except UnicodeError:
+        return header
 
 
 def check_dashboard(cursor, email: str) -> None:

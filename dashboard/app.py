@@ -11,6 +11,7 @@ import csv
 import importlib.util
 import io
 from datetime import date, timedelta
+from functools import partial
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode
 
@@ -58,9 +59,9 @@ def create_app(config: DashboardConfig) -> Starlette:
     class Page:
         """What every page knows: the viewer, the build, the environment and the period."""
 
-        def __init__(self, request: Request, default_days: int = 30, reports: bool = False):
+        def __init__(self, request: Request, cursor, default_days: int, reports: bool):
             self.request = request
-            self.cursor = serving.cursor()
+            self.cursor = cursor
             self.viewer = viewer_of(request, config)
             if reports:
                 check_reports(self.cursor, self.viewer)
@@ -116,15 +117,27 @@ def create_app(config: DashboardConfig) -> Starlette:
                     "on paid plans"
                 )
 
-    def overview(request: Request) -> Response:
-        page = Page(request)
+    def viewed(default_days: int = 30, reports: bool = False):
+        """A page's endpoint: the handler gets the request's Page, on a cursor of its own."""
+
+        def wrap(handler):
+            def endpoint(request: Request) -> Response:
+                with serving.cursor() as cursor:
+                    return handler(Page(request, cursor, default_days, reports))
+
+            return endpoint
+
+        return wrap
+
+    @viewed()
+    def overview(page: Page) -> Response:
         if page.free:
-            numbers = queries.summary_numbers(page.cursor, page.env, page.day)
+            numbers = queries.summary_numbers(page.cursor, page.env, page.period.last)
             return page.render("limited.html", numbers=numbers)
         period, env, cur = page.period, page.env, page.cursor
-        assets = queries.assets_by_type(cur, env, page.day)
+        assets = queries.assets_by_type(cur, env, period.last)
         trend = queries.grouped(queries.assets_trend(cur, env, period), "asset_type")
-        users = queries.users_by_role(cur, page.day)
+        users = queries.users_by_role(cur, period.last)
         users_trend = queries.users_trend(cur, period)
         collections = queries.collections_trend(cur, env, period)
         portals = queries.portals_trend(cur, env, period)
@@ -168,8 +181,8 @@ def create_app(config: DashboardConfig) -> Starlette:
             "overview.html", assets=assets, users=users, latest=latest, figures=figures
         )
 
-    def collection_views(request: Request) -> Response:
-        page = Page(request)
+    @viewed()
+    def collection_views(page: Page) -> Response:
         page.paid_only()
         top = queries.grouped(
             queries.top_collections(page.cursor, page.env, page.period), "cloud_name"
@@ -184,10 +197,13 @@ def create_app(config: DashboardConfig) -> Starlette:
         }
         return page.render("collections.html", top=top, figures=figures)
 
-    def collection_page(request: Request) -> Response:
-        page = Page(request)
+    @viewed()
+    def collection_page(page: Page) -> Response:
         page.paid_only()
-        env, collection_id = request.path_params["env"], request.path_params["collection_id"]
+        env, collection_id = (
+            page.request.path_params["env"],
+            page.request.path_params["collection_id"],
+        )
         page.environment_named(env)
         found = queries.collection(page.cursor, env, collection_id, page.period)
         if found is None:
@@ -200,21 +216,23 @@ def create_app(config: DashboardConfig) -> Starlette:
             "collection.html", env=env, collection_id=collection_id, found=found, figure=figure
         )
 
-    def published_collections_csv(request: Request) -> Response:
-        page = Page(request)
+    @viewed()
+    def published_collections_csv(page: Page) -> Response:
         page.paid_only()
         relation = queries.published_collections(page.cursor, page.env, page.period)
         name = f"published_collections_{page.period.first}_{page.period.last}.csv"
         return _csv(relation, name)
 
-    def uploads(request: Request) -> Response:
-        page = Page(request, default_days=7)
+    @viewed(default_days=7)
+    def uploads(page: Page) -> Response:
         page.paid_only()
         choices = queries.upload_choices(page.cursor)
-        source = _choice(request, "source", choices["sources"])
-        asset_type = _choice(request, "type", choices["types"])
+        source = _choice(page.request, "source", choices["sources"])
+        asset_type = _choice(page.request, "type", choices["types"])
         per_day = queries.uploads_per_day(page.cursor, page.env, source, asset_type, page.period)
-        week = queries.uploads_past_7_days(page.cursor, page.env, source, asset_type, page.day)
+        week = queries.uploads_past_7_days(
+            page.cursor, page.env, source, asset_type, page.period.last
+        )
         figure = charts.bars(
             "Uploads per day", [r["day"] for r in per_day], [r["uploads"] for r in per_day]
         )
@@ -229,33 +247,34 @@ def create_app(config: DashboardConfig) -> Starlette:
             figure=figure,
         )
 
-    def active_users(request: Request) -> Response:
-        page = Page(request)
+    @viewed()
+    def active_users(page: Page) -> Response:
         page.paid_only()
-        window = _int(request.query_params, "window", 30)
+        window = _int(page.request.query_params, "window", 30)
         if window not in WINDOWS:
             raise BadRequest(f"window must be 7 or 30 days, got {window}")
         lists = {
-            scope: queries.top_users(page.cursor, scope, window, page.day)
+            scope: queries.top_users(page.cursor, scope, window, page.period.last)
             for scope in queries.scopes(page.cursor, page.env)
         }
         return page.render("users.html", lists=lists, window=window, windows=WINDOWS)
 
-    def all_users_csv(request: Request) -> Response:
-        page = Page(request)
+    @viewed()
+    def all_users_csv(page: Page) -> Response:
         page.paid_only()
-        scope = request.query_params.get("scope") or ""
+        scope = page.request.query_params.get("scope") or ""
         allowed = queries.scopes(page.cursor, None)
         if scope not in allowed:
             raise BadRequest(f"scope must be one of {', '.join(allowed)}, got {scope!r}")
-        window = _int(request.query_params, "window", 30)
+        window = _int(page.request.query_params, "window", 30)
         if window not in WINDOWS:
             raise BadRequest(f"window must be 7 or 30 days, got {window}")
-        relation = queries.all_users(page.cursor, scope, window, page.day)
-        return _csv(relation, f"users_{scope.strip('()')}_{window}d_{page.day}.csv")
+        day = page.period.last
+        relation = queries.all_users(page.cursor, scope, window, day)
+        return _csv(relation, f"users_{scope.strip('()')}_{window}d_{day}.csv")
 
-    def account_usage(request: Request) -> Response:
-        page = Page(request)
+    @viewed()
+    def account_usage(page: Page) -> Response:
         page.paid_only()
         by_env = queries.grouped(queries.usage(page.cursor, page.env, page.period), "cloud_name")
         add_ons = queries.grouped(
@@ -291,8 +310,8 @@ def create_app(config: DashboardConfig) -> Starlette:
             )
         return page.render("usage.html", panels=panels, meters=queries.METERS)
 
-    def reports(request: Request) -> Response:
-        page = Page(request, reports=True)
+    @viewed(reports=True)
+    def reports(page: Page) -> Response:
         registry = service.registry_of(config.settings)
         service.fail_abandoned(registry)
         listed = sorted(registry.all(), key=lambda r: r.requested_at, reverse=True)
@@ -304,10 +323,11 @@ def create_app(config: DashboardConfig) -> Starlette:
         form = parse_qs((await request.body()).decode("utf-8", "replace"))
         first = (form.get("first") or [""])[0]
         last = (form.get("last") or [""])[0]
-        return await run_in_threadpool(_request_report, request, first, last)
+        return await run_in_threadpool(
+            viewed(reports=True)(partial(_request, first, last)), request
+        )
 
-    def _request_report(request: Request, first: str, last: str) -> Response:
-        page = Page(request, reports=True)
+    def _request(first: str, last: str, page: Page) -> Response:
         try:
             start, end = _exclusive_bounds(first, last)
             service.apply_retention(config.settings)
@@ -318,9 +338,9 @@ def create_app(config: DashboardConfig) -> Starlette:
             return page.render("reports.html", 400, reports=listed, message=str(error))
         return RedirectResponse(f"/reports?report={report.report_id}", status_code=303)
 
-    def report_status(request: Request) -> Response:
-        Page(request, reports=True)
-        report = _report(request)
+    @viewed(reports=True)
+    def report_status(page: Page) -> Response:
+        report = _report(page.request)
         return JSONResponse(
             {
                 "report_id": report.report_id,
@@ -332,10 +352,10 @@ def create_app(config: DashboardConfig) -> Starlette:
             }
         )
 
-    def report_download(request: Request) -> Response:
-        Page(request, reports=True)
-        report = _report(request)
-        kind = request.path_params["kind"]
+    @viewed(reports=True)
+    def report_download(page: Page) -> Response:
+        report = _report(page.request)
+        kind = page.request.path_params["kind"]
         path = {"csv": report.csv_path, "parquet": report.parquet_path}.get(kind)
         if report.status != "ready" or not path or not Path(path).is_file():
             raise HTTPException(404, f"Report {report.report_id} is {report.status}, not ready")

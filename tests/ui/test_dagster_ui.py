@@ -4,49 +4,21 @@ Screenshots go to test-artifacts/ui/."""
 
 from __future__ import annotations
 
-import os
-import shutil
-import signal
-import socket
-import subprocess
 import sys
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 from orchestration.cli import landing_days
 from orchestration.settings import PROJECT_ROOT
+from tests.browser import chromium, free_port, require_chromium, server
 from tests.conftest import admin_of, cli_env, run_cli
 from tests.drills.conftest import wait_for
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = PROJECT_ROOT / "test-artifacts" / "ui"
 LOCATION = "orchestration.definitions"
-# The closed network of CI machines: no background calls home, no sandbox as root.
-BROWSER_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
 
-if not Path(CHROMIUM).exists():
-    if os.environ.get("DAM_REQUIRE_BROWSER"):
-        raise RuntimeError(f"DAM_REQUIRE_BROWSER is set but there is no Chromium at {CHROMIUM}")
-    pytest.skip("no Chromium on this machine (apt-get install chromium)", allow_module_level=True)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def responds(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as response:
-            return response.status == 200
-    except OSError:
-        return False
+require_chromium()
 
 
 @pytest.fixture(scope="module")
@@ -54,39 +26,18 @@ def ui(small_zone, tmp_path_factory):
     """`dam-usage ui` on a free port with a fresh Dagster home; yields its base URL."""
     data = tmp_path_factory.mktemp("ui")
     port = free_port()
-    log = open(data / "ui.log", "w")  # noqa: SIM115 - closed after the server stops
-    server = subprocess.Popen(
-        [str(Path(sys.executable).parent / "dam-usage"), "ui", "--port", str(port)],
-        env=cli_env(data, small_zone),
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
     base = f"http://127.0.0.1:{port}"
-    try:
-        wait_for(lambda: responds(f"{base}/server_info"), 180, "the Dagster webserver")
-        yield {"base": base, "data": data, "log": data / "ui.log"}
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
-        log.close()
+    command = [str(Path(sys.executable).parent / "dam-usage"), "ui", "--port", str(port)]
+    log = data / "ui.log"
+    with server(command, cli_env(data, small_zone), log, f"{base}/server_info", "the webserver"):
+        yield {"base": base, "data": data, "log": log}
 
 
 @pytest.fixture(scope="module")
 def page(ui):
-    from playwright.sync_api import sync_playwright
-
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 900})
-        page.set_default_timeout(60_000)
-        yield page
-        browser.close()
+    with chromium() as context:
+        yield context.new_page()
 
 
 def visit(page, url: str) -> None:

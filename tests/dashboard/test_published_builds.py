@@ -1,0 +1,58 @@
+"""A new build is served without a restart, and a Free plan sees the limited dashboard."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from tests.dashboard.conftest import ARTIFACTS, copy_serving, serve, visit
+
+
+@pytest.fixture
+def republished(built, small_zone, tmp_path):
+    """The page on a serving file of its own, which the test publishes anew."""
+    target = copy_serving(built["serving"], tmp_path / "serving" / "marts.duckdb")
+    with serve(built["data"], small_zone, tmp_path, DAM_SERVING_PATH=str(target)) as base:
+        yield {"base": base, "serving": target}
+
+
+def test_a_new_free_plan_build_is_served_without_a_restart(republished, built, page, served):
+    visit(page, republished["base"] + "/")
+    assert page.locator(".chart").count() > 0
+    built_at = served["serving_build"][0]["built_at"] + timedelta(hours=1)
+    copy_serving(
+        built["serving"],
+        republished["serving"],
+        "update dim_account set plan = 'free'; "
+        f"update serving_build set built_at = timestamp '{built_at}'",
+    )
+
+    visit(page, republished["base"] + "/")
+    assert f"built {built_at:%Y-%m-%d %H:%M}" in page.inner_text("#freshness")
+    assert "available on paid plans" in page.inner_text("#upgrade")
+    assert page.locator(".chart").count() == 0
+    page.screenshot(path=ARTIFACTS / "free-plan.png", full_page=True)
+
+    day = served["serving_build"][0]["complete_through"]
+
+    def on(mart: str, column: str, day_column: str = "calendar_date") -> str:
+        return f"{sum(r[column] for r in served[mart] if r[day_column] == day):,}"
+
+    assert [tile for tile in page.eval_on_selector_all(
+        ".tile", "tiles => tiles.map(t => [t.dataset.metric, t.querySelector('.value').innerText])"
+    )] == [
+        ["assets", on("mart_assets_daily", "asset_count")],
+        ["users", on("mart_users_daily", "users")],
+        ["collections", on("mart_collections_daily", "collections")],
+        ["live_portals", on("mart_portals_daily", "live_portals")],
+    ]  # fmt: skip
+    assert page.locator("nav a").all_inner_texts() == ["Overview", "Activity reports"]
+    for path, reason in (
+        ("/collections", "not in the Free plan"),
+        ("/downloads/published-collections.csv", "not in the Free plan"),
+        ("/reports", "not available on the Free plan"),
+    ):
+        response = page.goto(republished["base"] + path)
+        assert response.status == 403
+        assert reason in page.inner_text("#reason")
