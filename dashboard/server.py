@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from dashboard.config import DashboardConfig
+import os
+import socket
+
+from dashboard.config import ConfigError, DashboardConfig
 from orchestration.home import dagster_home
 
 
@@ -11,6 +14,7 @@ def serve(config: DashboardConfig) -> None:
 
     from dashboard.app import create_app
 
+    _check_free(config.host, config.port)
     # The reports a page asks for run in processes that use this Dagster home.
     dagster_home(config.settings)
     app = create_app(config)
@@ -21,3 +25,14 @@ def serve(config: DashboardConfig) -> None:
     )
     print(f"Dashboard on http://{config.host}:{config.port}/ ({who}); Ctrl+C stops it", flush=True)
     uvicorn.run(app, host=config.host, port=config.port, log_level="warning")
+
+
+def _check_free(host: str, port: int) -> None:
+    try:
+        with socket.create_server((host, port)):
+            pass
+    except OSError as error:
+        raise ConfigError(
+            f"cannot listen on {host}:{port} ({os.strerror(error.errno)}): "
+            "choose another with --port"
+        ) from None

@@ -457,13 +457,12 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
             "the dashboard needs the dashboard extra: start it with `python3 tasks.py serve`, "
             "or pip install 'dam-usage-warehouse[dashboard]'"
         )
-    try:
-        config = DashboardConfig.from_env(settings, args.host, args.port, args.viewer)
-    except ConfigError as error:
-        raise UsageError(str(error)) from None
     from dashboard.server import serve
 
-    serve(config)
+    try:
+        serve(DashboardConfig.from_env(settings, args.host, args.port, args.viewer))
+    except ConfigError as error:
+        raise UsageError(str(error)) from None
     return 0
 
 
