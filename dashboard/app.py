@@ -7,15 +7,16 @@ BI tools call.
 
 from __future__ import annotations
 
-import csv
 import importlib.util
-import io
+import shutil
+import tempfile
 from datetime import date, timedelta
 from functools import partial
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode
 
 from starlette.applications import Starlette
+from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -219,9 +220,11 @@ def create_app(config: DashboardConfig) -> Starlette:
     @viewed()
     def published_collections_csv(page: Page) -> Response:
         page.paid_only()
-        relation = queries.published_collections(page.cursor, page.env, page.period)
-        name = f"published_collections_{page.period.first}_{page.period.last}.csv"
-        return _csv(relation, name)
+        period = page.period
+        return _download(
+            f"published_collections_{period.first}_{period.last}.csv",
+            partial(queries.published_collections, page.cursor, page.env, period),
+        )
 
     @viewed(default_days=7)
     def uploads(page: Page) -> Response:
@@ -270,8 +273,10 @@ def create_app(config: DashboardConfig) -> Starlette:
         if window not in WINDOWS:
             raise BadRequest(f"window must be 7 or 30 days, got {window}")
         day = page.period.last
-        relation = queries.all_users(page.cursor, scope, window, day)
-        return _csv(relation, f"users_{scope.strip('()')}_{window}d_{day}.csv")
+        return _download(
+            f"users_{scope.strip('()')}_{window}d_{day}.csv",
+            partial(queries.all_users, page.cursor, scope, window, day),
+        )
 
     @viewed()
     def account_usage(page: Page) -> Response:
@@ -482,13 +487,17 @@ def _report_days(report_id: str) -> str:
     return f"{report.start + one} to {report.end - one}"
 
 
-def _csv(relation, filename: str) -> Response:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([column[0] for column in relation.description])
-    writer.writerows(relation.fetchall())
-    return Response(
-        buffer.getvalue(),
+def _download(filename: str, write) -> Response:
+    """A CSV download: `write(path)` writes it into a folder of its own, removed once sent."""
+    folder = Path(tempfile.mkdtemp(prefix="dam-dashboard-"))
+    try:
+        write(folder / filename)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    return FileResponse(
+        folder / filename,
         media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        filename=filename,
+        background=BackgroundTask(shutil.rmtree, folder, ignore_errors=True),
     )
