@@ -258,7 +258,11 @@ def cmd_dashboard(args: argparse.Namespace, settings: Settings) -> int:
             day = day or latest_day(con)
             print(format_dashboard(day, dashboard(con, day)))
             if getattr(args, "who", False):
-                print(f"Dashboard viewers (--viewer): {viewers(con) or 'nobody'}")
+                who = viewers(con)
+                print(f"Dashboard viewers (--viewer): {who or 'nobody'}")
+                if who:
+                    first = who.split(", ")[0]
+                    print(f"The dashboard page: python3 tasks.py serve --viewer {first}")
     except (NotAllowed, FileNotFoundError, LookupError) as error:
         print(error, file=sys.stderr)
         return 2
