@@ -3,11 +3,9 @@ rules allow, a 403 page saying why for anyone else."""
 
 from __future__ import annotations
 
-import http.client
-
 import pytest
 
-from tests.dashboard.conftest import ARTIFACTS, HEADER
+from tests.dashboard.conftest import ARTIFACTS, HEADER, get
 
 
 def user(served, role: str, enabled: bool = True) -> str:
@@ -15,21 +13,6 @@ def user(served, role: str, enabled: bool = True) -> str:
         u["email"] for u in served["dim_users"]
         if u["user_role"] == role and u["is_enabled"] == enabled and not u["is_pending"]
     )  # fmt: skip
-
-
-def get(base: str, path: str, email: str | None, method: str = "GET", **headers: str):
-    """The status and body of a request, the e-mail sent as the proxy does: UTF-8 bytes."""
-    connection = http.client.HTTPConnection(base.split("/")[2], timeout=30)
-    connection.putrequest(method, path)
-    if email is not None:
-        connection.putheader(HEADER, email.encode("utf-8"))
-    for name, value in headers.items():
-        connection.putheader(name, value)
-    connection.endheaders()
-    response = connection.getresponse()
-    body = response.read().decode("utf-8")
-    connection.close()
-    return response.status, body
 
 
 def test_someone_who_is_not_a_master_admin_gets_a_page_saying_why(dashboard, served, browser):

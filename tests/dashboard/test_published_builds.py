@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.dashboard.conftest import ARTIFACTS, copy_serving, serve, visit
+from tests.dashboard.conftest import ARTIFACTS, copy_serving, get, serve, visit
 
 
 @pytest.fixture
@@ -56,3 +56,11 @@ def test_a_new_free_plan_build_is_served_without_a_restart(republished, built, p
         response = page.goto(republished["base"] + path)
         assert response.status == 403
         assert reason in page.inner_text("#reason")
+
+
+def test_before_the_first_build_the_page_says_what_to_run(built, small_zone, tmp_path):
+    missing = tmp_path / "serving" / "marts.duckdb"
+    with serve(built["data"], small_zone, tmp_path, DAM_SERVING_PATH=str(missing)) as base:
+        status, body = get(base, "/", "anyone@example.com")
+    assert status == 503
+    assert f"No published marts at {missing} yet: run `dam-usage run` first" in body
