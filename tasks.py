@@ -8,7 +8,7 @@
     python3 tasks.py serve  set up, then serve the dashboard page (--viewer EMAIL for local use)
     python3 tasks.py spark  set up with PySpark, then load the landing zone into local Spark
                             tables and build the same dbt models on the spark target
-    python3 tasks.py lint   set up, then run ruff and sqlfluff
+    python3 tasks.py lint   set up, then run ruff, the public-API check and sqlfluff
     python3 tasks.py bench  set up, then run the benchmarks (bench/; --help for sizes)
 
 Set-up creates `.venv/` and installs the exact versions in requirements.lock, with the
@@ -72,8 +72,12 @@ def main(argv: list[str]) -> int:
         return run(str(BIN / "python"), "-m", "bench", *rest)
     if task == "lint":
         # The dbt templater compiles the project; it needs no warehouse file.
-        return run(str(BIN / "ruff"), "check", ".") or run(
-            str(BIN / "sqlfluff"), "lint", "dbt_project/models", DAM_WAREHOUSE_PATH=":memory:"
+        return (
+            run(str(BIN / "ruff"), "check", ".")
+            or run(str(BIN / "python"), "-m", "tools.public_api")
+            or run(
+                str(BIN / "sqlfluff"), "lint", "dbt_project/models", DAM_WAREHOUSE_PATH=":memory:"
+            )
         )
     return run(str(BIN / "dam-usage"), "prepare") or run(str(BIN / "python"), "-m", "pytest", *rest)
 

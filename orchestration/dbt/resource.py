@@ -1,44 +1,25 @@
-"""dagster-dbt's CLI resource, with variables for the dbt process's environment and without
-two start-up costs of every run that this project does not need.
+"""dagster-dbt's CLI resource, with variables for the dbt process's environment.
 
-Before each `dbt build`, the stock resource runs `dbt --version` in a process of its own (to
-tell dbt Core from the Fusion engine) and loads a dbt adapter with the project's macros (for
-row counts and column metadata, which these assets do not fetch). Together they took about
-4 s of the daily increment, as long as the increment's models. Here the version is read from
-the installed dbt-core package when the executable is the one beside this Python, and no
-adapter is loaded.
+The stock resource starts dbt with this process's environment. The arrival window of a run
+reaches dbt in environment variables (read only while nodes run, so that a new window does
+not make dbt parse the project again), so each command is given its own.
 """
 
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from functools import cached_property
-from importlib.metadata import version as installed_version
-from pathlib import Path
 
 from dagster_dbt import DbtCliInvocation, DbtCliResource
-from packaging import version
 
 
 class WarehouseDbtCli(DbtCliResource):
     def cli(self, args, *, env: Mapping[str, str] | None = None, **kwargs) -> DbtCliInvocation:
         """The stock command, its dbt process started with `env` added to this process's
-        environment (the stock resource passes on its own environment only)."""
+        environment."""
         with _environment(env or {}):
             return super().cli(args, **kwargs)
-
-    @cached_property
-    def _cli_version(self) -> version.Version:
-        if Path(self.dbt_executable).parent == Path(sys.executable).parent:
-            return version.parse(installed_version("dbt-core"))
-        return super()._cli_version
-
-    def _initialize_dbt_core_adapter(self, args):
-        """No adapter: dagster-dbt uses it only to fetch metadata these assets do not ask for."""
-        return None
 
 
 @contextmanager

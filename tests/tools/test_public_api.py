@@ -1,0 +1,41 @@
+"""The public-API lint finds each kind of private use, and the project has none."""
+
+from __future__ import annotations
+
+import pytest
+
+from orchestration.settings import PROJECT_ROOT
+from tools.public_api import main, problems
+
+
+@pytest.mark.parametrize(
+    ("source", "found"),
+    [
+        ("from dagster._core.events import ASSET_EVENTS", "private module dagster._core.events"),
+        ("import dagster._core.storage as s", "private module dagster._core.storage"),
+        ("from dagster_dbt.core.resource import _dbt_packages_has_dagster_dbt",
+         "private name _dbt_packages_has_dagster_dbt"),
+        ("def f(resource):\n    return resource._cli_version", "private attribute _cli_version"),
+        ("getattr(resource, '_cli_version')", "by its name"),
+        ("monkeypatch.setattr(DbtCliResource, '_initialize_dbt_core_adapter', None)",
+         "by its name"),
+        ("from dagster_dbt import DbtCliResource\nclass R(DbtCliResource):\n"
+         "    def _initialize_dbt_core_adapter(self, args):\n        return None",
+         "R overrides the private method _initialize_dbt_core_adapter"),
+        ("import dagster as dg\nclass W(dg.ConfigurableResource):\n"
+         "    def _cli_version(self):\n        return 1",
+         None),  # dagster's class has no such method: the subclass's own private helper
+        ("class Mine:\n    def _helper(self):\n        return self._cache", None),
+        ("from dagster import AssetKey\nkey = AssetKey(['a']).__class__", None),
+    ],
+)  # fmt: skip
+def test_each_kind_of_private_use_is_found(source, found):
+    listed = list(problems(source))
+    if found is None:
+        assert listed == []
+    else:
+        assert len(listed) == 1 and found in listed[0], listed
+
+
+def test_the_project_uses_public_names_only(capsys):
+    assert main([str(PROJECT_ROOT)]) == 0, capsys.readouterr().out
