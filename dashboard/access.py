@@ -11,7 +11,12 @@ from starlette.requests import Request
 
 from dashboard.config import DashboardConfig
 from orchestration.dashboard import NotAllowed, check_viewer, user_by_email
-from orchestration.reports.requests import RequestRefused, check_plan, check_requester
+from orchestration.reports.requests import (
+    REQUESTER_COLUMNS,
+    RequestRefused,
+    check_plan,
+    check_requester,
+)
 
 
 class Refused(Exception):
@@ -51,7 +56,7 @@ def check_reports(cursor, email: str) -> None:
         "select plan, plan_allows_reports, activity_reports_enabled from dim_account"
     ).fetchone()
     try:
-        user = user_by_email(cursor, email, "user_role, is_enabled, is_pending")
+        user = user_by_email(cursor, email, REQUESTER_COLUMNS)
         check_plan(*(account or (None, None, None)))
         check_requester(email, user)
     except (NotAllowed, RequestRefused) as error:

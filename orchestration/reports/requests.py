@@ -13,7 +13,10 @@ from pathlib import Path
 from orchestration.dashboard import NotAllowed, open_serving, user_by_email
 
 KEY = re.compile(r"^(\d{4}-\d{2}-\d{2})_(\d{4}-\d{2}-\d{2})$")
-REQUESTER_ROLES = ("master_admin", "admin")
+
+
+# What check_requester reads from dim_users.
+REQUESTER_COLUMNS = "user_role, is_active, can_request_reports"
 
 
 class RequestRefused(ValueError):
@@ -69,13 +72,14 @@ def check_plan(plan: str | None, plan_allows: bool | None, feature_enabled: bool
 
 
 def check_requester(email: str, user: tuple[str, bool, bool] | None) -> None:
-    """`user` is (role, enabled, pending) from the latest users snapshot, or None."""
+    """`user` is (role, is_active, can_request_reports) from the users dimension, which
+    decides them."""
     if user is None:
         raise RequestRefused(f"{email} is not a user of this account")
-    role, enabled, pending = user
-    if not enabled or pending:
+    role, active, allowed = user
+    if not active:
         raise RequestRefused(f"{email} is not an active user (disabled or pending)")
-    if role not in REQUESTER_ROLES:
+    if not allowed:
         raise RequestRefused(
             f"{email} has the role {role}; only master admins and admins may request reports"
         )
@@ -92,7 +96,7 @@ def check_request(serving_path: Path, requested_by: str) -> None:
             "select plan, plan_allows_reports, activity_reports_enabled from dim_account"
         ).fetchone()
         try:
-            user = user_by_email(con, requested_by, "user_role, is_enabled, is_pending")
+            user = user_by_email(con, requested_by, REQUESTER_COLUMNS)
         except NotAllowed as error:
             raise RequestRefused(str(error)) from error
     check_plan(*(account or (None, None, None)))

@@ -95,6 +95,30 @@ def test_users_by_role(marts, reference):
         assert {r: n for r, n in found.items() if n} == dict(reference.users_by_role(day)), day
 
 
+def test_the_users_dimension_says_who_may_do_what(marts, reference):
+    """Active: enabled and not pending. The dashboard: active master admins. Reports: active
+    master admins and admins. From the latest snapshot's raw records."""
+    latest = sorted((reference.zone / "users").glob("*.json"))[-1]
+    expected = {}
+    for user in json.loads(latest.read_text())["users"]:
+        active = user["enabled"] is True and not user.get("pending")
+        expected[user["id"]] = (
+            active,
+            active and user["role"] == "master_admin",
+            active and user["role"] in ("master_admin", "admin"),
+        )
+    found = rows(
+        marts, "select user_id, is_active, can_view_dashboard, can_request_reports from dim_users"
+    )
+    assert {user_id: tuple(flags) for user_id, *flags in found} == expected
+    assert {flags for flags in expected.values()} >= {
+        (True, True, True),
+        (True, False, True),
+        (True, False, False),
+        (False, False, False),
+    }  # every case is in the sample
+
+
 def test_active_users_and_share_of_activity(marts, reference):
     last = reference.days[-1]
     for day in (last - timedelta(days=3), last):

@@ -29,6 +29,7 @@ EXPECTED_KEYS = {
     "intermediate/int_container_state_intervals": "core",
     "intermediate/int_container_subject_islands": "core",
     "intermediate/int_environments": "core",
+    "intermediate/int_user_snapshots": "core",
     "marts/mart_account_usage_daily": "marts",
     "marts/mart_active_users_daily": "marts",
     "marts/mart_add_on_usage_daily": "marts",

@@ -1,13 +1,15 @@
--- Users of the latest users snapshot, with their groups, and whether they may see the
--- usage dashboard (enabled master admins only, as the DAM itself allows).
+-- Users of the latest users snapshot, with their groups and what they may do
+-- (int_user_snapshots decides it).
 with users as (
-    select * from {{ ref('stg_dam__users') }}
-    where snapshot_date = (select max(latest.snapshot_date) from {{ ref('stg_dam__users') }} as latest)
+    select * from {{ ref('int_user_snapshots') }}
+    where snapshot_date = (
+        select max(latest.snapshot_date) from {{ ref('int_user_snapshots') }} as latest
+    )
 ),
 
 members as (
     select * from {{ ref('stg_dam__user_group_members') }}
-    where snapshot_date = (select max(latest.snapshot_date) from {{ ref('stg_dam__users') }} as latest)
+    where snapshot_date = (select max(users.snapshot_date) from users)
 ),
 
 groups as (
@@ -29,8 +31,9 @@ final as (
         users.is_pending,
         users.created_at,
         users.last_login_at,
-        users.is_enabled and not users.is_pending and users.user_role = 'master_admin'
-            as can_view_dashboard,
+        users.is_active,
+        users.can_view_dashboard,
+        users.can_request_reports,
         users.snapshot_date
     from users
     left join groups on users.user_id = groups.user_id

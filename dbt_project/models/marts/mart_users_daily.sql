@@ -1,7 +1,7 @@
--- Users per role at the end of each day (account level): enabled, non-pending users of
--- the latest users snapshot on or before that day. Unknown roles keep their own name.
+-- Users per role at the end of each day (account level): the active users of the latest
+-- users snapshot on or before that day. Unknown roles keep their own name.
 with users as (
-    select * from {{ ref('stg_dam__users') }}
+    select * from {{ ref('int_user_snapshots') }}
 ),
 
 snapshot_days as (
@@ -30,7 +30,7 @@ counted as (
         count(*) as users
     from calendar_snapshots
     inner join users on calendar_snapshots.snapshot_date = users.snapshot_date
-    where users.is_enabled and not users.is_pending
+    where users.is_active
     group by calendar_snapshots.calendar_date, users.user_role
 ),
 

@@ -62,12 +62,10 @@ def test_requesters():
         check_requester("x@y.z", None)
     with pytest.raises(RequestRefused, match="disabled or pending"):
         check_requester("a@b.c", ("admin", False, False))
-    with pytest.raises(RequestRefused, match="disabled or pending"):
-        check_requester("a@b.c", ("master_admin", True, True))
-    with pytest.raises(RequestRefused, match="only master admins and admins"):
+    with pytest.raises(RequestRefused, match="the role media_library_admin; only master admins"):
         check_requester("a@b.c", ("media_library_admin", True, False))
-    check_requester("a@b.c", ("master_admin", True, False))
-    check_requester("a@b.c", ("admin", True, False))
+    check_requester("a@b.c", ("master_admin", True, True))
+    check_requester("a@b.c", ("admin", True, True))
 
 
 def test_two_users_with_one_e_mail_in_any_case_let_nobody_in(tmp_path):
@@ -79,9 +77,9 @@ def test_two_users_with_one_e_mail_in_any_case_let_nobody_in(tmp_path):
     with duckdb.connect(str(serving)) as con:
         con.execute(
             "create table dim_users as select * from (values "
-            "('Boss@acme.example', 'master_admin', true, false, true), "
+            "('Boss@acme.example', 'master_admin', true, true, true), "
             "('boss@ACME.example', 'media_library_user', true, false, false)) "
-            "as users (email, user_role, is_enabled, is_pending, can_view_dashboard)"
+            "as users (email, user_role, is_active, can_view_dashboard, can_request_reports)"
         )
         con.execute(
             "create table dim_account as select 'plus' as plan, true as plan_allows_reports, "
