@@ -8,6 +8,7 @@ Flagged, in every Python file under the given paths (the repository by default):
   also through getattr or setattr with a literal name, and monkeypatching one by name;
 - a `_`-prefixed method, defined in a class, that a base class from those packages has:
   it overrides a private method.
+- in YAML settings (Dagster's instance settings), a `module:` with a private part.
 Dunder names (`__init__`) are public.
 """
 
@@ -15,13 +16,15 @@ from __future__ import annotations
 
 import ast
 import importlib
+import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 PACKAGES = ("dagster", "dagster_dbt", "dagster_postgres", "dagster_webserver", "dbt")
-SKIPPED = {".venv", "build", "dbt_packages", "target", "node_modules"}
+SKIPPED = {".venv", "build", "data", "dbt_packages", "target", "node_modules"}
 ROOT = Path(__file__).resolve().parents[1]
+MODULE_SETTING = re.compile(rf"^\s*module:\s*['\"]?((?:{'|'.join(PACKAGES)})(?:\.\w+)*)", re.M)
 
 
 def private(name: str) -> bool:
@@ -104,22 +107,35 @@ def _resolve(expression: ast.expr, imported: dict[str, str]) -> object | None:
             return None
 
 
-def python_files(paths: list[Path]) -> Iterator[Path]:
+def setting_problems(text: str, filename: str = "<settings>") -> Iterator[str]:
+    for match in MODULE_SETTING.finditer(text):
+        if any(private(part) for part in match.group(1).split(".")):
+            line = text.count("\n", 0, match.start()) + 1
+            yield f"{filename}:{line}: names the private module {match.group(1)}"
+
+
+def files(paths: list[Path], patterns: tuple[str, ...]) -> Iterator[Path]:
     for path in paths:
         if path.is_file():
-            yield path
+            if any(path.match(pattern) for pattern in patterns):
+                yield path
             continue
-        for found in sorted(path.rglob("*.py")):
-            if not SKIPPED & set(found.relative_to(path).parts):
-                yield found
+        for pattern in patterns:
+            for found in sorted(path.rglob(pattern)):
+                if not SKIPPED & set(found.relative_to(path).parts):
+                    yield found
 
 
 def main(argv: list[str] | None = None) -> int:
     paths = [Path(p) for p in (argv if argv is not None else sys.argv[1:])] or [ROOT]
     found = [
         problem
-        for file in python_files(paths)
+        for file in files(paths, ("*.py",))
         for problem in problems(file.read_text(encoding="utf-8"), str(file))
+    ] + [
+        problem
+        for file in files(paths, ("*.yaml", "*.yml"))
+        for problem in setting_problems(file.read_text(encoding="utf-8"), str(file))
     ]
     for problem in found:
         print(problem)

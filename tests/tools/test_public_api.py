@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from orchestration.settings import PROJECT_ROOT
-from tools.public_api import main, problems
+from tools.public_api import main, problems, setting_problems
 
 
 @pytest.mark.parametrize(
@@ -35,6 +35,13 @@ def test_each_kind_of_private_use_is_found(source, found):
         assert listed == []
     else:
         assert len(listed) == 1 and found in listed[0], listed
+
+
+def test_a_private_module_in_instance_settings_is_found():
+    settings = "run_coordinator:\n  module: dagster._core.run_coordinator\n  class: Queued\n"
+    (problem,) = setting_problems(settings)
+    assert problem.endswith(":2: names the private module dagster._core.run_coordinator")
+    assert list(setting_problems("run_coordinator:\n  module: dagster\n")) == []
 
 
 def test_the_project_uses_public_names_only(capsys):
