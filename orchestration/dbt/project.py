@@ -21,9 +21,14 @@ SOURCE_FILES = ("dbt_project.yml", "profiles.yml")
 
 
 def dbt_executable() -> str:
-    """The dbt installed beside this Python, so a virtual environment need not be on PATH."""
-    beside = Path(sys.executable).parent / "dbt"
-    return str(beside) if beside.exists() else (shutil.which("dbt") or "dbt")
+    """The dbt the Dagster resource runs: `dam-dbt` beside this Python (dbt itself, with a
+    quick answer to `--version`; orchestration/dbt/executable.py), so that a virtual
+    environment need not be on PATH; dbt itself where that is not installed."""
+    for name in ("dam-dbt", "dbt"):
+        beside = Path(sys.executable).parent / name
+        if beside.exists():
+            return str(beside)
+    return shutil.which("dbt") or "dbt"
 
 
 @cache
