@@ -2,7 +2,7 @@
 events over D days (plus one more day, the increment), run every stage of the warehouse and
 its plain DuckDB baseline R times (the increment a second time with its day thinned to the
 1 M account's size; with --spark, the history's build on the spark target too), and write
-the medians to bench/results/ and BENCHMARKS.md."""
+the medians to bench/results/ (JSON, and RUNS.md)."""
 
 from __future__ import annotations
 
@@ -260,7 +260,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3, help="runs per figure (the median)")
     parser.add_argument("--work", type=Path, default=ROOT / "bench" / "work")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
-    parser.add_argument("--markdown", type=Path, default=ROOT / "BENCHMARKS.md")
+    parser.add_argument("--markdown", type=Path, default=ROOT / "bench" / "results" / "RUNS.md")
     parser.add_argument(
         "--spark", action="store_true", help="also build the history on the spark target"
     )

@@ -1,5 +1,6 @@
-"""The figures of one benchmark run: JSON under bench/results/, a section of BENCHMARKS.md
-per account size (other sizes' sections are kept), and the ratios against the targets."""
+"""The figures of one benchmark run: JSON under bench/results/, a section of
+bench/results/RUNS.md per account size (other sizes' sections are kept), and the ratios
+against the targets."""
 
 from __future__ import annotations
 
