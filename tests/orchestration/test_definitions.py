@@ -21,6 +21,8 @@ EXPECTED_KEYS = {
     "core/dim_assets": "core",
     "core/dim_product_environments": "core",
     "core/dim_users": "core",
+    "core/fct_account_usage": "core",
+    "core/fct_add_on_usage": "core",
     "core/fct_dam_activity": "core",
     "intermediate/int_activity_unioned": "core",
     "intermediate/int_calendar": "core",

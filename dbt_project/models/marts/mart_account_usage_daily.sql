@@ -1,6 +1,6 @@
 -- Account usage per product environment and day, with the change since the previous report.
 with usage as (
-    select * from {{ ref('stg_dam__usage') }}
+    select * from {{ ref('fct_account_usage') }}
 ),
 
 final as (

@@ -1,6 +1,6 @@
 -- Each registered add-on's usage against its limit, per product environment and day.
 with add_ons as (
-    select * from {{ ref('stg_dam__usage_add_ons') }}
+    select * from {{ ref('fct_add_on_usage') }}
 ),
 
 final as (
