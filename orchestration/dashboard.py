@@ -1,4 +1,4 @@
-"""The usage dashboard and its downloads, read from the published marts.
+"""Who may see the usage dashboard, and its text form, read from the published marts.
 
 The DAM shows its dashboard to master admins only; so do these: every read names a
 viewer, who must be an enabled, non-pending master admin of the latest users snapshot.
@@ -65,46 +65,48 @@ def latest_day(con: duckdb.DuckDBPyConnection) -> date:
     return day
 
 
+COLLECTION_TILE = (
+    "collections",
+    "assets_in_collections",
+    "published_collections",
+    "assets_in_published_collections",
+)
+
+
 def dashboard(con: duckdb.DuckDBPyConnection, day: date) -> dict[str, list[tuple]]:
-    """Every tile of the dashboard as of the end of `day`, account-wide; windows end with
-    that day (the past 7 days are day - 6 to day)."""
-    queries = {
-        "Assets by type (count, size)": (
-            "select asset_type, sum(asset_count), "
-            "format('{:.1f} GB', sum(total_bytes) / 1e9) from mart_assets_daily "
-            "where calendar_date = $day group by asset_type order by asset_type"
-        ),
-        "Users by role": (
-            "select user_role, users from mart_users_daily "
-            "where calendar_date = $day and users > 0 order by users desc, user_role"
-        ),
-        "Collections (total, assets, published, assets in published)": (
-            "select sum(collections), sum(assets_in_collections), sum(published_collections), "
-            "sum(assets_in_published_collections) from mart_collections_daily "
-            "where calendar_date = $day"
-        ),
-        "Live portals (portals, assets)": (
-            "select sum(live_portals), sum(assets_in_live_portals) from mart_portals_daily "
-            "where calendar_date = $day"
-        ),
-        "Uploads, past 7 days (source, type)": (
-            "select upload_source, asset_type, sum(uploads_past_7_days) "
-            "from mart_uploads_daily where calendar_date = $day group by all order by all"
-        ),
-        "Top 5 active users, past 30 days (scope, e-mail, actions, share)": (
-            "select activity_scope, email, actions_30d, format('{:.1f} %', 100 * share_30d) "
-            "from mart_active_users_daily where calendar_date = $day "
-            "order by actions_30d desc, email limit 5"
-        ),
-        "Top 3 viewed collections per environment, past 30 days (environment, collection, views)": (
-            "select cloud_name, collection_id, views "
-            "from top_collections($day - 29, $day, top_n := 3)"
-        ),
-    }
-    params = {"day": day}
+    """Every tile of the dashboard as of the end of `day`, account-wide, from the queries of
+    the dashboard page; windows end with that day (the past 7 days are day - 6 to day)."""
+    from dashboard import queries
+    from dashboard.queries import Period
+
+    on_day = Period(day, day)
+    (collections,) = queries.collections_trend(con, None, on_day) or [{}]
+    (portals,) = queries.portals_trend(con, None, on_day) or [{}]
     return {
-        title: con.execute(sql, {k: v for k, v in params.items() if f"${k}" in sql}).fetchall()
-        for title, sql in queries.items()
+        "Assets by type (count, size)": [
+            (r["asset_type"], r["assets"], f"{r['bytes'] / 1e9:.1f} GB")
+            for r in queries.assets_by_type(con, None, day)
+        ],
+        "Users by role": [(r["user_role"], r["users"]) for r in queries.users_by_role(con, day)],
+        "Collections (total, assets, published, assets in published)": [
+            tuple(collections.get(name) for name in COLLECTION_TILE)
+        ],
+        "Live portals (portals, assets)": [
+            (portals.get("live_portals"), portals.get("assets_in_live_portals"))
+        ],
+        "Uploads, past 7 days (source, type)": [
+            (r["upload_source"], r["asset_type"], r["uploads"])
+            for r in queries.uploads_past_7_days(con, None, None, None, day)
+        ],
+        "Top 3 active users per scope, past 30 days (scope, e-mail, actions, share)": [
+            (scope, r["email"], r["actions"], f"{100 * r['share']:.1f} %")
+            for scope in queries.scopes(con, None)
+            for r in queries.top_users(con, scope, 30, day, top_n=3)
+        ],
+        "Top 3 viewed collections per environment, past 30 days (environment, collection, views)": [
+            (r["cloud_name"], r["collection_name"], r["views"])
+            for r in queries.top_collections(con, None, Period.ending(day, 30), top_n=3)
+        ],
     }
 
 
