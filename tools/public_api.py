@@ -2,7 +2,7 @@
 private names, which an upgrade may change or remove without a word.
 
 Flagged, in every Python file under the given paths (the repository by default):
-- an import of a module of those packages with a `_`-prefixed part (`dagster._core`), or of
+- an import of a module of those packages with a `_`-prefixed part (Dagster's `_core`), or of
   a `_`-prefixed name from one of them;
 - a `_`-prefixed attribute read on anything but `self` or `cls` (`resource._cli_version`),
   also through getattr or setattr with a literal name, and monkeypatching one by name;
