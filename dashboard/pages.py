@@ -152,7 +152,7 @@ def active_users(page: Page) -> Response:
 def all_users_csv(page: Page) -> Response:
     page.paid_only()
     scope = page.request.query_params.get("scope") or ""
-    allowed = queries.scopes(page.cursor, None)
+    allowed = queries.known_scopes(page.cursor)
     if scope not in allowed:
         raise BadRequest(f"scope must be one of {', '.join(allowed)}, got {scope!r}")
     window = int_param(page.request.query_params, "window", 30)

@@ -283,12 +283,22 @@ def uploads_past_7_days(cursor, env, source, asset_type, day: date) -> list[dict
 # Active users ----------------------------------------------------------------------------
 
 
+def known_scopes(cursor) -> list[str]:
+    """Every activity scope: the product environments of the account snapshot and of the
+    activity, in name order, then the account level."""
+    (known,) = cursor.execute(
+        "select list(distinct scope order by scope) from ("
+        "select activity_scope as scope from mart_scope_actions_daily "
+        "union all select cloud_name from dim_product_environments) "
+        "where scope <> $account",
+        {"account": ACCOUNT_SCOPE},
+    ).fetchone()
+    return [*(known or []), ACCOUNT_SCOPE]
+
+
 def scopes(cursor, env: str | None) -> list[str]:
-    """The activity scopes of a page: the environment, or every one and the account level."""
-    if env:
-        return [env]
-    known = [e["cloud_name"] for e in environments(cursor)]
-    return [*known, ACCOUNT_SCOPE]
+    """The activity scopes of a page: the environment, or every scope."""
+    return [env] if env else known_scopes(cursor)
 
 
 def top_users(cursor, scope: str, window: int, day: date, top_n: int = 10) -> list[dict]:

@@ -625,12 +625,9 @@ def writable_file(option: str, value: str) -> Path:
 
 def check_scope(con, scope: str) -> None:
     """A users download is for a product environment, or the account level."""
-    (known,) = con.execute(
-        "select list(distinct activity_scope order by activity_scope) from ("
-        "select activity_scope from mart_scope_actions_daily "
-        "union all select cloud_name from dim_product_environments "
-        "union all select '(account)')"
-    ).fetchone()
+    from dashboard.queries import known_scopes
+
+    known = known_scopes(con)
     if scope not in known:
         raise UsageError(f"unknown --scope {scope!r}: one of {', '.join(known)}")
 
