@@ -4,7 +4,7 @@ read from the request on a cursor of its own, with the access rules applied firs
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from urllib.parse import urlencode
 
 from starlette.requests import Request
@@ -51,9 +51,13 @@ class Page:
         self.free = self.account.get("plan") == "free"
         self.environments = queries.environments(self.cursor)
         self.env = self.environment_named(request.query_params.get("env") or None)
-        self.day = self.build.complete_through
+        # Periods end with the last day served: today's, in part, once its files load.
+        self.day = self.build.last_day
         if self.day is None:
-            raise NotPublished("The published marts hold no complete day yet")
+            raise NotPublished("The published marts hold no arrival day yet")
+        max_age = self.site.config.settings.max_serving_age_hours
+        self.age_hours = self.build.age_hours(datetime.now(UTC).replace(tzinfo=None))
+        self.stale = self.age_hours > max_age
         self.period = self._period(default_days)
 
     def environment_named(self, env: str | None) -> str | None:
@@ -70,7 +74,7 @@ class Page:
                 raise BadRequest(f"The first day ({first}) is after the last day ({last})")
             if first > self.day:
                 raise BadRequest(
-                    f"The first day ({first}) is after the last complete day ({self.day})"
+                    f"The first day ({first}) is after the last day served ({self.day})"
                 )
             return Period(first, min(last, self.day))
         days = int_param(params, "days", default_days)

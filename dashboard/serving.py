@@ -26,9 +26,15 @@ class NotPublished(LookupError):
 @dataclass(frozen=True)
 class Build:
     build_id: str
-    built_at: datetime
-    complete_through: date | None
+    built_at: datetime  # UTC
     first_day: date | None
+    last_day: date | None  # the last arrival day served
+    complete_through: date | None
+    partial_day: date | None  # the last day, while its files may still arrive
+    data_through: datetime | None  # the newest event loaded (UTC)
+
+    def age_hours(self, now: datetime) -> float:
+        return (now - self.built_at).total_seconds() / 3600
 
 
 class ServingFile:
@@ -78,7 +84,9 @@ class ServingFile:
 
 
 def build_of(cursor: duckdb.DuckDBPyConnection) -> Build:
-    build_id, built_at, complete_through, first_day = cursor.execute(
-        "select build_id, built_at, complete_through, first_arrival_day from serving_build"
-    ).fetchone()
-    return Build(build_id, built_at, complete_through, first_day)
+    return Build(
+        *cursor.execute(
+            "select build_id, built_at, first_arrival_day, last_arrival_day, complete_through, "
+            "partial_day, data_through from serving_build"
+        ).fetchone()
+    )

@@ -99,13 +99,6 @@ def report_unexpected_entries(landing: Path) -> None:
         print(f"Not read, not a day's folder or file of a feed: {listed}")
 
 
-def run_tags(first: date, last: date) -> dict[str, str]:
-    """Tags that make one run cover a range of arrival-day partitions."""
-    from orchestration.partitions import RANGE_END_TAG, RANGE_START_TAG
-
-    return {RANGE_START_TAG: first.isoformat(), RANGE_END_TAG: last.isoformat()}
-
-
 def cmd_generate(args: argparse.Namespace, settings: Settings) -> int:
     from sample_data import SampleConfig, generate
 
@@ -195,6 +188,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     import dagster as dg
 
     from orchestration.definitions import defs
+    from orchestration.partitions import run_tags
     from orchestration.processes import announce_reclaimed, process_tags, reclaiming
 
     report_unexpected_entries(settings.landing_dir)

@@ -19,6 +19,7 @@ from orchestration.reports.assets import (
     retire_reports_job,
 )
 from orchestration.schedules import build_daily_schedule
+from orchestration.sensors import build_landing_sensor
 from orchestration.serving.assets import ServingFile, build_publish_asset
 from orchestration.settings import Settings
 
@@ -33,10 +34,10 @@ marts = [key for key in dbt_models.keys if key.path[0] == "marts"]
 load_warehouse = build_load_warehouse_job(settings)
 
 defs = dg.Definitions(
-    assets=[*ingest_assets, dbt_models, build_publish_asset(marts), activity_report],
+    assets=[*ingest_assets, dbt_models, build_publish_asset(marts, settings), activity_report],
     jobs=[load_warehouse, activity_report_job, request_activity_report, retire_reports_job],
     schedules=[build_daily_schedule(load_warehouse)],
-    sensors=[report_requests, report_retention],
+    sensors=[build_landing_sensor(load_warehouse, settings), report_requests, report_retention],
     resources={
         **report_resources(settings),  # the warehouse and the report store
         "landing": LandingZone.from_settings(settings),

@@ -28,6 +28,11 @@ RANGE_START_TAG = "dagster/asset_partition_range_start"
 RANGE_END_TAG = "dagster/asset_partition_range_end"
 
 
+def run_tags(first: date, last: date) -> dict[str, str]:
+    """Tags that make one run cover a range of arrival-day partitions."""
+    return {RANGE_START_TAG: first.isoformat(), RANGE_END_TAG: last.isoformat()}
+
+
 def run_arrival_window(tags: Mapping[str, str], settings: Settings) -> tuple[date, date]:
     """The arrival days [first, end) of a run, from its partition tags. The models downstream
     of the ingest assets are not partitioned themselves (they would record one event per

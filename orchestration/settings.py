@@ -40,6 +40,24 @@ def _positive_int(name: str, default: int) -> int:
     return number
 
 
+def _positive_float(name: str, default: float) -> float:
+    number = _float(name, default)
+    if number <= 0:
+        raise ValueError(f"{name} must be a number above 0, got {number:g}")
+    return number
+
+
+def _switch(name: str, default: bool) -> bool:
+    value = os.environ.get(name, "").strip().lower()
+    if not value:
+        return default
+    if value in ("on", "true", "1", "yes"):
+        return True
+    if value in ("off", "false", "0", "no"):
+        return False
+    raise ValueError(f"{name} must be on or off, got {value!r}")
+
+
 def _first_landing_day(landing_dir: Path) -> date:
     """The first daily partition when none is set: the landing zone's first arrival day
     (today's, UTC, for an empty zone)."""
@@ -67,6 +85,10 @@ class Settings:
     spark_dir: Path  # the spark target's tables and metastore
     spark_cores: int
     spark_driver_memory: str
+    watch_landing: bool  # whether the landing sensor starts switched on
+    landing_poll_minutes: float  # how often the landing sensor looks for new files
+    landing_settle_seconds: float  # a file changed more recently is still being written
+    max_serving_age_hours: float  # published marts older than this are stale
 
     @property
     def dbt_dir(self) -> Path:
@@ -118,4 +140,8 @@ class Settings:
             spark_dir=_path("DAM_SPARK_DIR", data_dir / "spark"),
             spark_cores=max(int(_float("DAM_SPARK_CORES", os.cpu_count() or 2)), 1),
             spark_driver_memory=os.environ.get("DAM_SPARK_DRIVER_MEMORY", "4g"),
+            watch_landing=_switch("DAM_WATCH_LANDING", True),
+            landing_poll_minutes=_positive_float("DAM_LANDING_POLL_MINUTES", 2),
+            landing_settle_seconds=max(_float("DAM_LANDING_SETTLE_SECONDS", 10), 0.0),
+            max_serving_age_hours=_positive_float("DAM_MAX_SERVING_AGE_HOURS", 26),
         )

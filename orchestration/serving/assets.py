@@ -1,6 +1,7 @@
 """The published marts as a Dagster asset, downstream of every mart."""
 
 import json
+from datetime import timedelta
 from pathlib import Path
 
 import dagster as dg
@@ -8,6 +9,7 @@ import dagster as dg
 from orchestration.dbt.project import dbt_project
 from orchestration.resources import Warehouse
 from orchestration.serving.publish import publish
+from orchestration.settings import Settings
 
 PUBLISHED_MARTS = dg.AssetKey(["serving", "published_marts"])
 
@@ -23,11 +25,15 @@ def load_manifest() -> dict:
     return json.loads(dbt_project().manifest_path.read_text())
 
 
-def build_publish_asset(marts: list[dg.AssetKey]) -> dg.AssetsDefinition:
+def build_publish_asset(marts: list[dg.AssetKey], settings: Settings) -> dg.AssetsDefinition:
     @dg.asset(
         key=PUBLISHED_MARTS,
         group_name="serving",
         deps=marts,
+        # Stale in the UI once older than DAM_MAX_SERVING_AGE_HOURS (the daemon decides).
+        freshness_policy=dg.FreshnessPolicy.time_window(
+            fail_window=timedelta(hours=settings.max_serving_age_hours)
+        ),
         pool="duckdb",
         kinds={"duckdb", "parquet"},
         description=(
@@ -50,6 +56,8 @@ def build_publish_asset(marts: list[dg.AssetKey]) -> dg.AssetsDefinition:
                 "parquet": dg.MetadataValue.path(str(target.parent / "parquet")),
                 "build_id": published.build_id,
                 "complete_through": str(published.complete_through),
+                "partial_day": str(published.partial_day or ""),
+                "data_through": str(published.data_through or ""),
                 "rows": dg.MetadataValue.table(
                     records=[
                         dg.TableRecord({"table": name, "rows": rows})

@@ -4,8 +4,9 @@ sees a half-built state.
 
 The DuckDB file is written in the storage format of DuckDB 1.0, which every maintained
 client reads (the command line, the Node client BI tools embed, older Python packages), not
-only the version the pipeline runs. Only complete days are served: no row holds a day after
-the last arrival day loaded, whose data `serving_build.complete_through` names.
+only the version the pipeline runs. No row holds a day after the last arrival day loaded.
+That day may still be open (`serving_build.partial_day`: today's files are loaded as they
+arrive); `complete_through` names the last day whose data is complete.
 
 A reader that has the previous file open keeps reading it (the rename does not touch an
 open file); the next connection sees the new build. The Parquet set is a folder that
@@ -19,7 +20,7 @@ import os
 import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,7 @@ DOWNLOADS_SQL = Path(__file__).with_name("downloads.sql")
 # DuckDB 1.0's storage format: read by every DuckDB from 1.0 on (storage versions 64 and up).
 STORAGE_VERSION = "v1.0.0"
 ARRIVAL_DAYS = "staging.stg_dam__arrival_days"
+ACTIVITY = "core.fct_dam_activity"
 PARQUET_LINK = "parquet"
 
 BUILD_TABLE = ServedTable(
@@ -47,9 +49,14 @@ BUILD_TABLE = ServedTable(
         "last_arrival_day": "Last arrival day (UTC) loaded into the warehouse.",
         "arrival_days": "Arrival days loaded, across all feeds (count).",
         "complete_through": (
-            "The last day (UTC) whose data is complete: the last arrival day loaded. "
-            "No served row holds a later day."
+            "The last day (UTC) whose data is complete: the last arrival day loaded, or the "
+            "day before it while it is still open (partial_day)."
         ),
+        "partial_day": (
+            "The last arrival day loaded when it had not ended at the build (UTC): its rows "
+            "grow as its files arrive. Null when every day served is complete."
+        ),
+        "data_through": "Time of the newest event loaded (UTC).",
     },
 )
 TABLES_TABLE = ServedTable(
@@ -62,7 +69,7 @@ TABLES_TABLE = ServedTable(
         "row_count": "Its rows (count).",
         "day_column": "Its day column, if it has one.",
         "first_day": "Earliest day in day_column (UTC).",
-        "last_day": "Latest day in day_column (UTC); never after complete_through.",
+        "last_day": "Latest day in day_column (UTC); never after last_arrival_day.",
     },
 )
 
@@ -74,10 +81,16 @@ class Arrivals:
     first: date | None = None
     last: date | None = None
     days: int = 0
+    newest_event: datetime | None = None
 
-    @property
-    def complete_through(self) -> date | None:
-        """The last day whose data is complete: the last arrival day loaded."""
+    def partial_day(self, built_on: date) -> date | None:
+        """The last arrival day, when it had not ended at the build."""
+        return self.last if self.last is not None and self.last >= built_on else None
+
+    def complete_through(self, built_on: date) -> date | None:
+        """The last day whose data is complete."""
+        if self.partial_day(built_on):
+            return self.last - timedelta(days=1)
         return self.last
 
 
@@ -85,6 +98,8 @@ class Arrivals:
 class Published:
     build_id: str
     complete_through: date | None
+    partial_day: date | None
+    data_through: datetime | None
     rows: Mapping[str, int]  # every served table, metadata included
 
 
@@ -109,9 +124,8 @@ def publish(con: duckdb.DuckDBPyConnection, target: Path, manifest: Mapping[str,
     con.execute(f"attach {sql_string(staging)} as serving (storage_version '{STORAGE_VERSION}')")
     try:
         arrivals = _arrivals(con)
-        complete_through = arrivals.complete_through
         for table in tables:
-            _copy_table(con, table, complete_through)
+            _copy_table(con, table, arrivals.last)
         _write_metadata(con, tables, build_id, built_at, arrivals)
         # The download macros live in the served file, beside the tables they read, and
         # are created while it is the current database so that they name no catalog.
@@ -136,7 +150,13 @@ def publish(con: duckdb.DuckDBPyConnection, target: Path, manifest: Mapping[str,
     con.execute("detach serving")
     os.replace(staging, target)
     _swap_parquet(target.parent, parquet)
-    return Published(build_id=build_id, complete_through=complete_through, rows=rows)
+    return Published(
+        build_id=build_id,
+        complete_through=arrivals.complete_through(built_at.date()),
+        partial_day=arrivals.partial_day(built_at.date()),
+        data_through=arrivals.newest_event,
+        rows=rows,
+    )
 
 
 def _exists(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> bool:
@@ -156,12 +176,13 @@ def _arrivals(con: duckdb.DuckDBPyConnection) -> Arrivals:
         f"select min(arrival_date), max(arrival_date), count(distinct arrival_date) "
         f"from {ARRIVAL_DAYS}"
     ).fetchone()
-    return Arrivals(first=first, last=last, days=days)
+    newest = None
+    if _exists(con, *ACTIVITY.split(".")):
+        (newest,) = con.execute(f"select max(occurred_at) from {ACTIVITY}").fetchone()
+    return Arrivals(first=first, last=last, days=days, newest_event=newest)
 
 
-def _copy_table(
-    con: duckdb.DuckDBPyConnection, table: ServedTable, complete_through: date | None
-) -> None:
+def _copy_table(con: duckdb.DuckDBPyConnection, table: ServedTable, through: date | None) -> None:
     types = con.execute(
         "select column_name, data_type from duckdb_columns() where database_name = "
         "current_database() and schema_name = ? and table_name = ? order by column_index",
@@ -170,15 +191,15 @@ def _copy_table(
     columns = []
     for name, data_type in types:
         expression = served_column(name, data_type)
-        if name == table.open_end_column and complete_through is not None:
-            # An interval that ends after the last complete day is, as far as served
-            # days go, still open.
+        if name == table.open_end_column and through is not None:
+            # An interval that ends after the last day served is, as far as served days
+            # go, still open.
             expression = f'case when "{name}" > $through then null else "{name}" end as "{name}"'
         columns.append(expression)
     where = ""
-    if table.day_column and complete_through is not None:
+    if table.day_column and through is not None:
         where = f' where "{table.day_column}" <= $through'
-    params = {"through": complete_through} if where or "$through" in "".join(columns) else {}
+    params = {"through": through} if where or "$through" in "".join(columns) else {}
     con.execute(
         f'create table serving.main."{table.name}" as '
         f"select {', '.join(columns)} from {table.relation}{where}",
@@ -209,7 +230,8 @@ def _write_metadata(
         "cast($build_id as varchar) as build_id, cast($built_at as timestamp) as built_at, "
         "cast($version as varchar) as project_version, "
         "cast($first as date) as first_arrival_day, cast($last as date) as last_arrival_day, "
-        "cast($days as bigint) as arrival_days, cast($through as date) as complete_through",
+        "cast($days as bigint) as arrival_days, cast($through as date) as complete_through, "
+        "cast($partial as date) as partial_day, cast($newest as timestamp) as data_through",
         {
             "build_id": build_id,
             "built_at": built_at,
@@ -217,7 +239,9 @@ def _write_metadata(
             "first": arrivals.first,
             "last": arrivals.last,
             "days": arrivals.days,
-            "through": arrivals.complete_through,
+            "through": arrivals.complete_through(built_at.date()),
+            "partial": arrivals.partial_day(built_at.date()),
+            "newest": arrivals.newest_event,
         },
     )
     parts = []

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -56,6 +56,28 @@ def test_a_new_free_plan_build_is_served_without_a_restart(republished, built, p
         response = page.goto(republished["base"] + path)
         assert response.status == 403
         assert reason in page.inner_text("#reason")
+
+
+def test_an_open_day_and_an_old_build_are_said_so(republished, built, page, served):
+    visit(page, republished["base"] + "/")
+    assert page.locator("#stale").count() == 0  # built minutes ago
+    last = served["serving_build"][0]["last_arrival_day"]
+    built_at = datetime.now(UTC).replace(tzinfo=None) - timedelta(hours=30, minutes=10)
+    copy_serving(
+        built["serving"],
+        republished["serving"],
+        f"update serving_build set built_at = timestamp '{built_at}', "
+        f"partial_day = date '{last}', complete_through = date '{last}' - 1, "
+        f"data_through = timestamp '{last} 13:45'",
+    )
+    visit(page, republished["base"] + "/")
+    freshness = " ".join(page.inner_text("#freshness").split())
+    assert (
+        f"Complete through {last - timedelta(days=1)}, {last} in part "
+        f"(data through {last} 13:45 UTC)"
+    ) in freshness
+    assert "These numbers are 30 hours old" in page.inner_text("#stale")
+    page.screenshot(path=ARTIFACTS / "stale-build.png")
 
 
 def test_before_the_first_build_the_page_says_what_to_run(built, small_zone, tmp_path):

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import psycopg2
 
-from orchestration.cli import landing_days, run_tags
+from orchestration.cli import landing_days
+from orchestration.partitions import run_tags
 from orchestration.settings import PROJECT_ROOT
 from tests.conftest import cli_env, run_cli
 from tests.deploy.test_postgres_instance import DEPLOY_CONFIG, query
@@ -41,7 +42,9 @@ def final_status(postgres, run_id: str, seconds: float = 300) -> str:
 
 def test_the_daemon_dequeues_and_runs_a_launched_run(postgres, built, small_zone, tmp_path):
     data = tmp_path / "data"
-    env = cli_env(data, small_zone, DAM_DAGSTER_CONFIG=DEPLOY_CONFIG, **postgres)
+    env = cli_env(
+        data, small_zone, DAM_DAGSTER_CONFIG=DEPLOY_CONFIG, DAM_WATCH_LANDING="off", **postgres
+    )
     prepared = run_cli("prepare", data=data, landing=small_zone, **env)
     assert prepared.returncode == 0, prepared.stderr[-2000:]
     # The storage exists before the daemon and the launch start, which would otherwise

@@ -9,10 +9,10 @@ from pathlib import Path
 import dagster as dg
 import yaml
 
-from orchestration.cli import landing_days, run_tags
+from orchestration.cli import landing_days
 from orchestration.dbt.assets import arrival_window_environment, dbt_build_args
 from orchestration.definitions import defs, settings
-from orchestration.partitions import arrival_days
+from orchestration.partitions import arrival_days, run_tags
 from orchestration.schedules import previous_day
 from orchestration.settings import PROJECT_ROOT
 

@@ -29,7 +29,9 @@ def ui(small_zone, tmp_path_factory):
     base = f"http://127.0.0.1:{port}"
     command = [str(Path(sys.executable).parent / "dam-usage"), "ui", "--port", str(port)]
     log = data / "ui.log"
-    with server(command, cli_env(data, small_zone), log, f"{base}/server_info", "the webserver"):
+    # The landing sensor stays off: the runs here are the ones the test launches.
+    env = cli_env(data, small_zone, DAM_WATCH_LANDING="off")
+    with server(command, env, log, f"{base}/server_info", "the webserver"):
         yield {"base": base, "data": data, "log": log}
 
 

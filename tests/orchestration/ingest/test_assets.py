@@ -8,8 +8,8 @@ from datetime import date
 
 import dagster as dg
 
-from orchestration.cli import run_tags
 from orchestration.ingest.assets import QUARANTINE_CHECK, LandingZone, build_ingest_assets
+from orchestration.partitions import run_tags
 from orchestration.resources import Warehouse
 from orchestration.settings import Settings
 from tests.conftest import SMALL, small_days

@@ -7,7 +7,7 @@ from __future__ import annotations
 import struct
 import subprocess
 import sys
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import dagster as dg
 import duckdb
@@ -17,6 +17,7 @@ from orchestration.resources import Warehouse
 from orchestration.serving import assets as serving_assets
 from orchestration.serving import publish as publishing
 from orchestration.serving.assets import ServingFile, build_publish_asset
+from orchestration.settings import Settings
 from tests.conftest import read_in_another_process, run_cli
 
 
@@ -136,6 +137,32 @@ def test_only_complete_days_are_served(tmp_path, monkeypatch):
         ).fetchone() == (4, date(2024, 5, 1), date(2024, 5, 2))
 
 
+def test_an_open_day_is_served_in_part_and_is_not_complete(tmp_path, monkeypatch):
+    monkeypatch.setattr(publishing, "DOWNLOADS_SQL", tmp_path / "none.sql")
+    (tmp_path / "none.sql").write_text("select 1;")
+    today = datetime.now(UTC).date()
+    con = warehouse_with_a_mart(tmp_path / "w.duckdb", 6)
+    con.execute(
+        "create or replace view staging.stg_dam__arrival_days as select 'users' as feed, "
+        f"unnest([date '{today}' - 1, date '{today}']) as arrival_date"
+    )
+    con.execute(
+        "update marts.mart_x set day = $today - 2 + cast(n % 3 as integer)", {"today": today}
+    )
+    con.execute(
+        "create or replace table core.fct_dam_activity as select * from (values "
+        "(timestamp '2024-05-02 10:00'), (timestamp '2024-05-02 23:10')) as a (occurred_at)"
+    )
+    published = publish(con, tmp_path / "marts.duckdb")
+    assert (published.complete_through, published.partial_day) == (today - timedelta(1), today)
+    with duckdb.connect(str(tmp_path / "marts.duckdb"), read_only=True) as served:
+        # Today's rows are served; tomorrow's (none here) would not be.
+        assert served.execute("select max(day), count(*) from mart_x").fetchone() == (today, 6)
+        assert served.execute(
+            "select complete_through, partial_day, data_through from serving_build"
+        ).fetchone() == (today - timedelta(1), today, datetime(2024, 5, 2, 23, 10))
+
+
 def test_the_parquet_set_is_swapped_whole(tmp_path, monkeypatch):
     monkeypatch.setattr(publishing, "DOWNLOADS_SQL", tmp_path / "none.sql")
     (tmp_path / "none.sql").write_text("select 1;")
@@ -238,7 +265,7 @@ def test_publishing_waits_for_a_reader_of_the_warehouse(tmp_path, monkeypatch):
     monkeypatch.setattr(serving_assets, "load_manifest", lambda: MANIFEST)
     with read_in_another_process(tmp_path / "w.duckdb", 3):
         result = dg.materialize(
-            [build_publish_asset([])],
+            [build_publish_asset([], Settings.from_env())],
             resources={
                 "warehouse": Warehouse(path=str(tmp_path / "w.duckdb"), lock_wait_seconds=30),
                 "serving": ServingFile(path=str(tmp_path / "marts.duckdb")),
