@@ -369,6 +369,37 @@ def add_on_usage(cursor, env: str | None, period: Period) -> list[dict]:
     )
 
 
+# The meters with a limit, which usage alerts watch: (meter, unit); add-ons are counts.
+LIMITED_METERS = (
+    ("transformations", "count"),
+    ("storage", "bytes"),
+    ("bandwidth", "bytes"),
+    ("credits", "credits"),
+)
+
+
+def meter_readings(cursor, day: date) -> list[dict]:
+    """Every limited meter of every environment on `day`, add-ons included, with its usage
+    seven days before (null when not reported then)."""
+    meters = " union all ".join(
+        f"select usage_date, cloud_name, '{meter}' as meter, '{unit}' as unit, "
+        f"{meter}_usage as usage_amount, {meter}_limit as usage_limit "
+        "from mart_account_usage_daily"
+        for meter, unit in LIMITED_METERS
+    )
+    return rows(
+        cursor,
+        f"with meters as ({meters} union all select usage_date, cloud_name, add_on, 'count', "
+        "usage_amount, usage_limit from mart_add_on_usage_daily) "
+        "select now.cloud_name, now.meter, now.unit, now.usage_amount, now.usage_limit, "
+        "before.usage_amount as usage_week_before from meters as now "
+        "left join meters as before on before.cloud_name = now.cloud_name "
+        "and before.meter = now.meter and before.usage_date = $day - 7 "
+        "where now.usage_date = $day and now.usage_limit > 0 order by all",
+        day=day,
+    )
+
+
 def grouped(items: Iterable[dict], key: str) -> dict[Any, list[dict]]:
     groups: dict[Any, list[dict]] = {}
     for item in items:

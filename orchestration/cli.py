@@ -5,6 +5,8 @@ dam-usage prepare    parse the dbt project (the manifest the Dagster definitions
 dam-usage run        load the landing zone into the warehouse and build the models
 dam-usage summary    print what the warehouse holds
 dam-usage backup     copy the warehouse to a new file, consistently
+dam-usage subscribe  usage alerts and the monthly report, by e-mail or webhook
+dam-usage notify     make and send the messages due (what the notifications sensor runs)
 dam-usage ui         start the Dagster UI on a persistent Dagster home
 dam-usage spark-build  load the landing zone and build the models on the spark target
 """
@@ -374,6 +376,69 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_subscribe(args: argparse.Namespace, settings: Settings) -> int:
+    from orchestration.notifications.service import SubscriptionRefused, subscribe
+
+    try:
+        subscription, new = subscribe(
+            settings, args.topic, args.owner, args.email, args.webhook, args.env, args.meter,
+            args.thresholds,
+        )  # fmt: skip
+    except SubscriptionRefused as error:
+        raise UsageError(str(error)) from None
+    print(f"{'Subscribed' if new else 'Already subscribed'}: {describe(subscription)}")
+    return 0
+
+
+def describe(s) -> str:
+    """One subscription in one line."""
+    scope = " ".join(
+        f"{name}={value}"
+        for name, value in (("env", s.environment), ("meter", s.meter), ("at", s.thresholds))
+        if value
+    )
+    return f"#{s.subscription_id} {s.topic} {scope} by {s.channel} to {s.address} (for {s.owner})"
+
+
+def cmd_subscriptions(args: argparse.Namespace, settings: Settings) -> int:
+    from orchestration.notifications.service import store_of
+
+    store = store_of(settings)
+    for subscription in store.subscriptions():
+        print(describe(subscription))
+    if args.messages:
+        for m in store.messages():
+            error = f"  ({m.last_error})" if m.last_error else ""
+            print(f"{m.created_at[:19]}  {m.status:7} x{m.attempts}  {m.subject}{error}")
+    return 0
+
+
+def cmd_unsubscribe(args: argparse.Namespace, settings: Settings) -> int:
+    from orchestration.notifications.service import store_of
+
+    if not store_of(settings).unsubscribe(args.id):
+        raise UsageError(f"no subscription #{args.id}: see `dam-usage subscriptions`")
+    print(f"Unsubscribed #{args.id}")
+    return 0
+
+
+def cmd_notify(args: argparse.Namespace, settings: Settings) -> int:
+    from orchestration.notifications.service import notify
+
+    dagster_home(settings)  # a monthly report's run records itself there
+    outcome = notify(settings)
+    for note in outcome.notes:
+        print(note)
+    delivered = outcome.delivered
+    print(
+        f"{len(outcome.made)} messages made, {len(delivered.sent)} sent, "
+        f"{len(delivered.failed)} failed (tried again later)"
+    )
+    for key, error in delivered.failed:
+        print(f"  {key}: {error}")
+    return 0
+
+
 def _generate_defaults() -> argparse.Namespace:
     return build_parser().parse_args(["generate", "--awkward"])
 
@@ -548,6 +613,31 @@ def build_parser() -> argparse.ArgumentParser:
             one.add_argument("--out", help="where to copy the CSV")
     report.add_parser("list", help="every report and its status")
     sub.choices["report"].set_defaults(handler=cmd_report)
+
+    subscribe = sub.add_parser("subscribe", help="subscribe to usage alerts or the monthly report")
+    subscribe.add_argument("topic", choices=["usage", "monthly-report"])
+    subscribe.add_argument("--owner", required=True, help="e-mail of the account user it is for")
+    subscribe.add_argument("--email", help="send to this address (default: the owner's)")
+    subscribe.add_argument("--webhook", help="POST to this URL instead (JSON, Slack-compatible)")
+    subscribe.add_argument("--env", help="usage: one product environment (default: all)")
+    subscribe.add_argument("--meter", help="usage: one meter, e.g. storage (default: all)")
+    subscribe.add_argument(
+        "--thresholds", help="usage: % of the limit, e.g. 80,90,100 (default: DAM_ALERT_THRESHOLDS)"
+    )
+    subscribe.set_defaults(handler=cmd_subscribe)
+
+    unsubscribe = sub.add_parser("unsubscribe", help="remove a subscription")
+    unsubscribe.add_argument("id", type=int, help="its number, from `dam-usage subscriptions`")
+    unsubscribe.set_defaults(handler=cmd_unsubscribe)
+
+    listing = sub.add_parser("subscriptions", help="list subscriptions")
+    listing.add_argument("--messages", action="store_true", help="also every message and its state")
+    listing.set_defaults(handler=cmd_subscriptions)
+
+    sub.add_parser(
+        "notify",
+        help="make the messages the marts call for and send those due (what the sensor runs)",
+    ).set_defaults(handler=cmd_notify)
 
     spark = sub.add_parser(
         "spark-build", help="load the landing zone and build the models on Spark (spark extra)"

@@ -9,6 +9,7 @@ from orchestration.dbt.project import dbt_executable, dbt_project
 from orchestration.dbt.resource import WarehouseDbtCli
 from orchestration.ingest.assets import LandingZone, build_ingest_assets
 from orchestration.jobs import build_load_warehouse_job
+from orchestration.notifications.sensor import build_notification_definitions
 from orchestration.reports.assets import (
     activity_report,
     activity_report_job,
@@ -32,12 +33,24 @@ ingest_assets = build_ingest_assets(settings)
 dbt_models = build_dbt_assets(settings)
 marts = [key for key in dbt_models.keys if key.path[0] == "marts"]
 load_warehouse = build_load_warehouse_job(settings)
+send_notifications, notifications = build_notification_definitions(settings)
 
 defs = dg.Definitions(
     assets=[*ingest_assets, dbt_models, build_publish_asset(marts, settings), activity_report],
-    jobs=[load_warehouse, activity_report_job, request_activity_report, retire_reports_job],
+    jobs=[
+        load_warehouse,
+        activity_report_job,
+        request_activity_report,
+        retire_reports_job,
+        send_notifications,
+    ],
     schedules=[build_daily_schedule(load_warehouse)],
-    sensors=[build_landing_sensor(load_warehouse, settings), report_requests, report_retention],
+    sensors=[
+        build_landing_sensor(load_warehouse, settings),
+        notifications,
+        report_requests,
+        report_retention,
+    ],
     resources={
         **report_resources(settings),  # the warehouse and the report store
         "landing": LandingZone.from_settings(settings),

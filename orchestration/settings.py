@@ -58,6 +58,26 @@ def _switch(name: str, default: bool) -> bool:
     raise ValueError(f"{name} must be on or off, got {value!r}")
 
 
+def _choice(name: str, choices: tuple[str, ...], default: str) -> str:
+    value = os.environ.get(name, "").strip().lower() or default
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {', '.join(choices)}, got {value!r}")
+    return value
+
+
+def thresholds(name: str, value: str | None, default=(80, 90, 100)) -> tuple[int, ...]:
+    """Alert thresholds in % of a limit, as "80,90,100": whole numbers from 1 to 1000."""
+    if not value:
+        return default
+    try:
+        numbers = tuple(sorted({int(part) for part in value.split(",")}))
+    except ValueError:
+        numbers = ()
+    if not numbers or not all(1 <= n <= 1000 for n in numbers):
+        raise ValueError(f"{name} must be whole percentages such as 80,90,100, got {value!r}")
+    return numbers
+
+
 def _first_landing_day(landing_dir: Path) -> date:
     """The first daily partition when none is set: the landing zone's first arrival day
     (today's, UTC, for an empty zone)."""
@@ -89,6 +109,15 @@ class Settings:
     landing_poll_minutes: float  # how often the landing sensor looks for new files
     landing_settle_seconds: float  # a file changed more recently is still being written
     max_serving_age_hours: float  # published marts older than this are stale
+    notifications_path: Path  # subscriptions and the messages made for them (SQLite)
+    alert_thresholds: tuple[int, ...]  # usage alerts at these % of a meter's limit
+    dashboard_url: str  # where messages link to the dashboard page
+    smtp_host: str | None
+    smtp_port: int
+    smtp_security: str  # 'starttls', 'ssl' or 'none'
+    smtp_user: str | None
+    smtp_password: str | None
+    smtp_sender: str
 
     @property
     def dbt_dir(self) -> Path:
@@ -144,4 +173,17 @@ class Settings:
             landing_poll_minutes=_positive_float("DAM_LANDING_POLL_MINUTES", 2),
             landing_settle_seconds=max(_float("DAM_LANDING_SETTLE_SECONDS", 10), 0.0),
             max_serving_age_hours=_positive_float("DAM_MAX_SERVING_AGE_HOURS", 26),
+            notifications_path=_path(
+                "DAM_NOTIFICATIONS_PATH", data_dir / "notifications" / "notifications.sqlite"
+            ),
+            alert_thresholds=thresholds(
+                "DAM_ALERT_THRESHOLDS", os.environ.get("DAM_ALERT_THRESHOLDS")
+            ),
+            dashboard_url=os.environ.get("DAM_DASHBOARD_URL", "http://127.0.0.1:8000"),
+            smtp_host=os.environ.get("DAM_SMTP_HOST") or None,
+            smtp_port=_positive_int("DAM_SMTP_PORT", 587),
+            smtp_security=_choice("DAM_SMTP_SECURITY", ("starttls", "ssl", "none"), "starttls"),
+            smtp_user=os.environ.get("DAM_SMTP_USER") or None,
+            smtp_password=os.environ.get("DAM_SMTP_PASSWORD") or None,
+            smtp_sender=os.environ.get("DAM_SMTP_FROM", "dam-usage@localhost"),
         )
