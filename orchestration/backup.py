@@ -1,13 +1,16 @@
-"""A consistent copy of the warehouse, taken while nothing writes it.
+"""A consistent copy of the warehouse, taken while nothing writes it, and of the
+notification subscriptions beside it.
 
 The copy is made through a read-only connection, which DuckDB grants only when no
 process holds the file for writing: a backup waits for a running load to finish, and a
-load started meanwhile waits for the backup (see `Warehouse.connect`).
+load started meanwhile waits for the backup (see `Warehouse.connect`). The subscriptions
+live in SQLite, whose own backup copies one consistent state while others write.
 """
 
 from __future__ import annotations
 
 import os
+import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -39,3 +42,23 @@ def backup_warehouse(settings: Settings, target: Path, wait_seconds: float = 600
     finally:
         aside.unlink(missing_ok=True)
     return target
+
+
+def notifications_copy(target: Path) -> Path:
+    """Where a warehouse backup's notification store goes: beside it, of the same name."""
+    return target.with_name(f"{target.stem}.notifications.sqlite")
+
+
+def backup_notifications(settings: Settings, target: Path) -> Path | None:
+    """Copy the subscriptions and their messages beside the warehouse backup `target`."""
+    if not settings.notifications_path.exists():
+        return None
+    copy = notifications_copy(target)
+    aside = copy.with_name(f".{copy.name}.{os.getpid()}.tmp")
+    try:
+        with sqlite3.connect(settings.notifications_path) as source, sqlite3.connect(aside) as to:
+            source.backup(to)
+        os.replace(aside, copy)
+    finally:
+        aside.unlink(missing_ok=True)
+    return copy

@@ -392,12 +392,15 @@ def cmd_subscribe(args: argparse.Namespace, settings: Settings) -> int:
 
 def describe(s) -> str:
     """One subscription in one line."""
-    scope = " ".join(
+    scope = [
         f"{name}={value}"
         for name, value in (("env", s.environment), ("meter", s.meter), ("at", s.thresholds))
         if value
+    ]
+    return (
+        " ".join([f"#{s.subscription_id}", s.topic, *scope, "by", s.channel, "to", s.address])
+        + f" (for {s.owner})"
     )
-    return f"#{s.subscription_id} {s.topic} {scope} by {s.channel} to {s.address} (for {s.owner})"
 
 
 def cmd_subscriptions(args: argparse.Namespace, settings: Settings) -> int:
@@ -461,7 +464,7 @@ def cmd_summary(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
-    from orchestration.backup import backup_warehouse, default_target
+    from orchestration.backup import backup_notifications, backup_warehouse, default_target
     from orchestration.resources import WarehouseUnavailable
 
     if not settings.warehouse_path.exists():
@@ -473,6 +476,9 @@ def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
     except (FileExistsError, WarehouseUnavailable) as error:
         print(error, file=sys.stderr)
         return 2
+    subscriptions = backup_notifications(settings, target)
+    if subscriptions:
+        print(subscriptions)
     return 0
 
 
