@@ -18,7 +18,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
-from dashboard import pages, reports
+from dashboard import notifications, pages, reports
 from dashboard.access import Refused
 from dashboard.config import DashboardConfig
 from dashboard.page import BadRequest, Site
@@ -75,6 +75,8 @@ def create_app(config: DashboardConfig) -> Starlette:
         Route("/reports", reports.request_report, methods=["POST"]),
         Route("/reports/{report_id}/status", reports.report_status),
         Route("/reports/{report_id}/download.{kind}", reports.report_download),
+        Route("/notifications", notifications.notifications),
+        Route("/notifications", notifications.change, methods=["POST"]),
         Route("/static/plotly.min.js", plotly),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
