@@ -38,7 +38,7 @@ def test_someone_who_is_not_a_master_admin_gets_a_page_saying_why(dashboard, ser
         ("disabled", "/reports", 403, "is not an active user"),
         ("master_admin", "/", 200, "Overview"),
         ("master_admin", "/?env=elsewhere", 400, "Unknown product environment"),
-        ("master_admin", "/?first=2099-01-01&last=2099-01-02", 400, "after the last complete"),
+        ("master_admin", "/?first=2099-01-01&last=2099-01-02", 400, "after the last day served"),
         ("master_admin", "/uploads?source=fax", 400, "source must be one of"),
         ("master_admin", "/users?window=9", 400, "window must be 7 or 30 days"),
     ],

@@ -122,7 +122,7 @@ def test_only_complete_days_are_served(tmp_path, monkeypatch):
             date(2024, 5, 2),
             4,
         )
-        # An interval that ends after the last complete day is served as open; one that
+        # An interval that ends after the last day served is served as open; one that
         # starts after it is not served.
         assert served.execute("select * from mart_spans order by all").fetchall() == [
             (date(2024, 5, 1), date(2024, 5, 2)),
