@@ -14,7 +14,8 @@ from orchestration.dbt.assets import arrival_window_environment, dbt_build_args
 from orchestration.definitions import defs, settings
 from orchestration.partitions import arrival_days, run_tags
 from orchestration.schedules import previous_day
-from orchestration.settings import PROJECT_ROOT
+from orchestration.serving.assets import PUBLISHED_MARTS, build_publish_asset
+from orchestration.settings import PROJECT_ROOT, Settings
 
 EXPECTED_KEYS = {
     "core/dim_account": "core",
@@ -184,3 +185,13 @@ def test_landing_days_reads_folder_and_file_names(tmp_path: Path):
     (tmp_path / "account" / "notes.txt").write_text("")
     (tmp_path / "dam_events" / "2024-13-45").mkdir()
     assert landing_days(tmp_path) == [date(2024, 5, 1), date(2024, 5, 2), date(2024, 5, 3)]
+
+
+def test_the_published_marts_are_stale_after_the_configured_age(monkeypatch):
+    (spec,) = defs.resolve_assets_def(PUBLISHED_MARTS).specs
+    assert spec.freshness_policy.fail_window.to_timedelta() == timedelta(hours=26)
+    monkeypatch.setenv("DAM_MAX_SERVING_AGE_HOURS", "6")
+    (spec,) = build_publish_asset([], Settings.from_env()).specs
+    assert spec.freshness_policy.fail_window.to_timedelta() == timedelta(hours=6)
+    for config in ("dagster.yaml", "deploy/dagster.yaml"):  # the daemon that judges it
+        assert yaml.safe_load((PROJECT_ROOT / config).read_text())["freshness"]["enabled"]
