@@ -84,9 +84,14 @@ class ServingFile:
 
 
 def build_of(cursor: duckdb.DuckDBPyConnection) -> Build:
-    return Build(
-        *cursor.execute(
+    try:
+        row = cursor.execute(
             "select build_id, built_at, first_arrival_day, last_arrival_day, complete_through, "
             "partial_day, data_through from serving_build"
         ).fetchone()
-    )
+    except duckdb.BinderException:
+        raise NotPublished(
+            "The published marts come from an older version of the warehouse: run "
+            "`dam-usage run` to publish them again"
+        ) from None
+    return Build(*row)

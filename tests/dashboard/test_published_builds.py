@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tests.dashboard.conftest import ARTIFACTS, copy_serving, get, serve, visit
+from tests.dashboard.conftest import ARTIFACTS, copy_serving, get, master_admin, serve, visit
 
 
 @pytest.fixture
@@ -86,3 +86,17 @@ def test_before_the_first_build_the_page_says_what_to_run(built, small_zone, tmp
         status, body = get(base, "/", "anyone@example.com")
     assert status == 503
     assert f"No published marts at {missing} yet: run `dam-usage run` first" in body
+
+
+def test_marts_published_by_an_older_version_ask_for_a_new_build(
+    built, small_zone, served, tmp_path
+):
+    older = copy_serving(
+        built["serving"],
+        tmp_path / "serving" / "marts.duckdb",
+        "alter table serving_build drop column partial_day",
+    )
+    with serve(built["data"], small_zone, tmp_path, DAM_SERVING_PATH=str(older)) as base:
+        status, body = get(base, "/", master_admin(served))
+    assert status == 503
+    assert "come from an older version of the warehouse: run `dam-usage run`" in body
