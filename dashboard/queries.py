@@ -379,8 +379,9 @@ LIMITED_METERS = (
 
 
 def meter_readings(cursor, day: date) -> list[dict]:
-    """Every limited meter of every environment on `day`, add-ons included, with its usage
-    seven days before (null when not reported then)."""
+    """Every limited meter of every environment, add-ons included, on the environment's
+    latest usage day up to `day` (today's report may not have landed yet), with its usage
+    seven days before that (null when not reported then)."""
     meters = " union all ".join(
         f"select usage_date, cloud_name, '{meter}' as meter, '{unit}' as unit, "
         f"{meter}_usage as usage_amount, {meter}_limit as usage_limit "
@@ -390,12 +391,15 @@ def meter_readings(cursor, day: date) -> list[dict]:
     return rows(
         cursor,
         f"with meters as ({meters} union all select usage_date, cloud_name, add_on, 'count', "
-        "usage_amount, usage_limit from mart_add_on_usage_daily) "
-        "select now.cloud_name, now.meter, now.unit, now.usage_amount, now.usage_limit, "
-        "before.usage_amount as usage_week_before from meters as now "
+        "usage_amount, usage_limit from mart_add_on_usage_daily), "
+        "latest as (select cloud_name, max(usage_date) as usage_date from meters "
+        "where usage_date <= $day group by cloud_name) "
+        "select now.usage_date, now.cloud_name, now.meter, now.unit, now.usage_amount, "
+        "now.usage_limit, before.usage_amount as usage_week_before "
+        "from meters as now join latest using (cloud_name, usage_date) "
         "left join meters as before on before.cloud_name = now.cloud_name "
-        "and before.meter = now.meter and before.usage_date = $day - 7 "
-        "where now.usage_date = $day and now.usage_limit > 0 order by all",
+        "and before.meter = now.meter and before.usage_date = now.usage_date - 7 "
+        "where now.usage_limit > 0 order by all",
         day=day,
     )
 

@@ -152,7 +152,7 @@ def meter_readings(con, day: date) -> list[Reading]:
     names = {e["cloud_name"]: e["product_environment_name"] for e in queries.environments(con)}
     return [
         Reading(
-            day=day,
+            day=r["usage_date"],
             cloud_name=r["cloud_name"],
             environment_name=names.get(r["cloud_name"], r["cloud_name"]),
             meter=r["meter"],

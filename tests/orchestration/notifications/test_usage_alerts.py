@@ -27,10 +27,10 @@ LIMITED = ("transformations", "storage", "bandwidth", "credits")
 THRESHOLDS = (1, 2, 4)  # the small zone uses little of its limits
 
 
-def expected_alerts(zone, thresholds) -> dict[tuple[str, str], int]:
-    """(environment, meter) -> the highest threshold its last-day usage reached, from the
-    landed usage reports (plain Python: usage / limit)."""
-    day = landing_days(zone)[-1]
+def expected_alerts(zone, thresholds, day=None) -> dict[tuple[str, str], int]:
+    """(environment, meter) -> the highest threshold its usage reached on `day` (the last
+    by default), from the landed usage reports (plain Python: usage / limit)."""
+    day = day or landing_days(zone)[-1]
     expected = {}
     for env, report in usage_files(zone, day).items():
         for meter, value in report.items():
@@ -177,3 +177,18 @@ def test_a_subscription_that_cannot_work_is_refused_with_the_reason(
     with pytest.raises(SubscriptionRefused, match=reason.replace("(", r"\(").replace(")", r"\)")):
         subscribe(notifying, "usage", **arguments)
     assert store_of(notifying).subscriptions() == []
+
+
+def test_before_todays_usage_report_lands_the_latest_one_is_used(notifying, smtp, small_zone):
+    inbox, _ = smtp
+    days = landing_days(small_zone)
+    with duckdb.connect(str(notifying.serving_path)) as con:  # today's reports not in yet
+        for mart in ("mart_account_usage_daily", "mart_add_on_usage_daily"):
+            con.execute(f"delete from {mart} where usage_date = $day", {"day": days[-1]})
+    subscribe(notifying, "usage", admin_of(small_zone)["email"], alert_thresholds=",".join(
+        map(str, THRESHOLDS)
+    ))  # fmt: skip
+    notify(notifying)
+    expected = expected_alerts(small_zone, THRESHOLDS, days[-2])
+    assert len(inbox.messages) == len(expected) > 0
+    assert all(f"limit on {days[-2]} (UTC)" in m.get_content() for m in inbox.messages)
