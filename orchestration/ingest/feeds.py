@@ -4,7 +4,8 @@ checks that decide, in SQL, whether a record is loaded or quarantined.
 A feed's `members` are the JSON values its checks and columns read, extracted from each
 record with one parse (every `doc -> path` would parse the whole record again); its
 `fields` are named SQL expressions over the record (`doc`) and its members, each computed
-once for the checks and the columns to share; its `checks` are tried in order and the first
+once for the checks and the columns to share; its `checks`, then its types at the door
+(ingest/type_rules.py, which the Spark loader renders too), are tried in order and the first
 that holds gives the quarantine reason. Records that pass every check are inserted with the
 feed's `columns`, which read members, fields and the line itself but not `doc`: the parsed
 record is not kept once it is checked.
@@ -14,6 +15,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+
+from orchestration.ingest import type_rules as kinds
+from orchestration.ingest.type_rules import TYPE_RULES
 
 # A JSON value as text, only when it is a JSON string (so 12345 or true is not a timestamp).
 JSON_TEXT = "case when json_type({0}) = 'VARCHAR' then ({0}) ->> '$' end"
@@ -134,6 +138,46 @@ def _not_boolean(value: str) -> str:
     return f"{_given(value)} and json_type({value}) <> 'BOOLEAN'"
 
 
+def _not_date(value: str) -> str:
+    return f"{_given(value)} and try_cast(({value}) ->> '$' as date) is null"
+
+
+TYPE_TESTS = {
+    kinds.TEXT: _not_text,
+    kinds.NUMBER: _not_number,
+    kinds.COUNT: _not_count,
+    kinds.BOOLEAN: _not_boolean,
+    kinds.TEXT_OR_INTEGER: _not_text_or_integer,
+    kinds.TIME: _unparseable_time,
+    kinds.DATE: _not_date,
+}
+
+
+def _type_checks(feed: Feed) -> list[tuple[str, str]]:
+    """The feed's type rules in DuckDB's SQL: a value is the feed's member of that path when
+    it has one (parsed once), else extracted; a users snapshot's users are `user_fields`."""
+
+    def value(path: str) -> str:
+        members = {member_path: column for column, member_path in feed.members}
+        return members.get(f"$.{path}", f"json_extract(doc, '$.{path}')")
+
+    checks = []
+    for rule in TYPE_RULES[feed.name]:
+        test = TYPE_TESTS[rule.expected]
+        if rule.list_and_key is None:
+            checks.append(
+                _type_check(test(value(rule.path)), rule.path, rule.expected, value(rule.path))
+            )
+        elif rule.list_and_key[0] == "users":
+            key = rule.list_and_key[1]
+            checks.append(_each_user(key, test(f"u.{key}"), rule.expected))
+        else:
+            listed, key = rule.list_and_key
+            elements = f"json_extract({value(listed)}, '$[*].{key}')"
+            checks.append(_each_check(elements, test("v"), rule.path, rule.expected))
+    return checks
+
+
 @dataclass(frozen=True)
 class Feed:
     name: str
@@ -153,6 +197,11 @@ class Feed:
     @property
     def table(self) -> str:
         return f"raw.{self.name}"
+
+    @property
+    def all_checks(self) -> tuple[tuple[str, str], ...]:
+        """The feed's own checks, then the types at the door (ingest/type_rules.py)."""
+        return self.checks + tuple(_type_checks(self))
 
     @property
     def column_names(self) -> list[str]:
@@ -194,7 +243,6 @@ USAGE_STANDARD_KEYS = (
     "['plan', 'last_updated', 'transformations', 'objects', 'bandwidth', 'storage', 'credits', "
     "'requests', 'resources', 'derived_resources', 'media_limits']"
 )
-LAST_UPDATED = "json_extract(doc, '$.last_updated')"
 ADD_ON_MEMBER = "json_extract(json_extract(doc, '$.\"' || k || '\"'), '$.{0}')"
 
 # Each record as delivered. Zstandard writes JSON text in about half the time of DuckDB's
@@ -236,27 +284,6 @@ FEEDS: tuple[Feed, ...] = (
                 "product_environments[].cloud_name",
                 "a non-empty string",
             ),
-            _type_check(
-                _not_boolean("reports_feature_json"),
-                "features.activity_reports",
-                "true or false",
-                "reports_feature_json",
-            ),
-            *(
-                _each_check(
-                    f"json_extract(environments_json, '$[*].{name}')",
-                    _not_boolean("v"),
-                    f"product_environments[].{name}",
-                    "true or false",
-                )
-                for name in ("enabled", "tracking_enabled")
-            ),
-            _each_check(
-                "json_extract(environments_json, '$[*].created_at')",
-                _unparseable_time("v"),
-                "product_environments[].created_at",
-                "an ISO 8601 time",
-            ),
         ),
         columns=("account_id_json ->> '$'", "plan_json ->> '$'", "text"),
     ),
@@ -295,20 +322,11 @@ FEEDS: tuple[Feed, ...] = (
                 "coalesce(json_type(u.role), 'NULL') <> 'VARCHAR' or trim(u.role ->> '$') = ''",
                 "a non-empty string",
             ),
-            *(_each_user(name, _not_text(f"u.{name}"), "a string") for name in ("email", "name")),
             (
                 "len(list_distinct(list_transform(user_fields, lambda u: lower(u.email ->> '$')))) "
                 "<> len(list_filter(user_fields, lambda u: (u.email ->> '$') is not null))",
                 "'users[].email: an e-mail is listed twice in the snapshot (compared "
                 "case-insensitively)'",
-            ),
-            *(
-                _each_user(name, _not_boolean(f"u.{name}"), "true or false")
-                for name in ("enabled", "pending")
-            ),
-            *(
-                _each_user(name, _unparseable_time(f"u.{name}"), "an ISO 8601 time")
-                for name in ("created_at", "updated_at", "last_login")
             ),
             (
                 "user_groups_json is not null"
@@ -327,37 +345,6 @@ FEEDS: tuple[Feed, ...] = (
         members=(),
         fields=(),
         checks=(
-            _type_check(
-                _not_text("json_extract(doc, '$.plan')"),
-                "plan",
-                "a string",
-                "json_extract(doc, '$.plan')",
-            ),
-            _type_check(
-                _given(LAST_UPDATED) + f" and try_cast(({LAST_UPDATED}) ->> '$' as date) is null",
-                "last_updated",
-                "a date",
-                LAST_UPDATED,
-            ),
-            *(
-                _type_check(
-                    _not_number(f"json_extract(doc, '$.{metric}.{part}')"),
-                    f"{metric}.{part}",
-                    "a number",
-                    f"json_extract(doc, '$.{metric}.{part}')",
-                )
-                for metric in ("transformations", "bandwidth", "storage", "credits")
-                for part in ("usage", "limit", "used_percent", "credits_usage")
-            ),
-            *(
-                _type_check(
-                    _not_count(f"json_extract(doc, '$.{path}')"),
-                    path,
-                    "an integer >= 0",
-                    f"json_extract(doc, '$.{path}')",
-                )
-                for path in ("objects.usage", "requests", "resources", "derived_resources")
-            ),
             (
                 "len(list_filter(json_keys(doc), lambda k: not list_contains("
                 f"{USAGE_STANDARD_KEYS}, k) and ({_not_number(ADD_ON_MEMBER.format('usage'))} "
@@ -420,23 +407,6 @@ FEEDS: tuple[Feed, ...] = (
                 + ")",
                 "'delete without resources[].asset_id'",
             ),
-            _type_check(_not_count("bytes_json"), "bytes", "an integer >= 0", "bytes_json"),
-            *(
-                _type_check(_not_text(member), field, "a string", member)
-                for member, field in (
-                    ("asset_id_json", "asset_id"),
-                    ("public_id_json", "public_id"),
-                    ("resource_type_json", "resource_type"),
-                    ("format_json", "format"),
-                    ("source_json", "notification_context.triggered_by.source"),
-                )
-            ),
-            _type_check(
-                _not_text_or_integer("triggered_by_id_json"),
-                "notification_context.triggered_by.id",
-                "a string or an integer",
-                "triggered_by_id_json",
-            ),
         ),
         columns=(
             "line_number",
@@ -477,21 +447,6 @@ FEEDS: tuple[Feed, ...] = (
             ),
             *_time_checks("occurred_at_json", "occurred_at", "occurred_at"),
             (_non_empty_text("action_json"), "'missing action'"),
-            _type_check(_not_text("cloud_name_json"), "cloud_name", "a string", "cloud_name_json"),
-            *(
-                _type_check(_not_text(member), field, "a string", member)
-                for member, field in (
-                    ("actor_type_json", "actor.type"),
-                    ("target_type_json", "target.type"),
-                )
-            ),
-            *(
-                _type_check(_not_text_or_integer(member), field, "a string or an integer", member)
-                for member, field in (
-                    ("actor_id_json", "actor.id"),
-                    ("target_id_json", "target.id"),
-                )
-            ),
         ),
         columns=(
             "line_number",

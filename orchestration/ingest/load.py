@@ -349,7 +349,7 @@ def _checked_sql(feed: Feed) -> str:
         # `doc` is minified, so it starts with a brace exactly when it is an object: a
         # string test instead of parsing the whole record once more.
         ("not starts_with(doc, '{')", "'not a JSON object'"),
-        *feed.checks,
+        *feed.all_checks,
     )
     reason = "case " + " ".join(f"when {c} then {r}" for c, r in checks) + " end"
     fields = "".join(f", {f}" for f in feed.fields)

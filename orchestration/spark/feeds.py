@@ -2,13 +2,18 @@
 
 The same checks, in the same order, with the same reasons, over Spark's VARIANT type
 (`doc` is the parsed record): tests/orchestration/spark compares both loaders on every bad
-record the DuckDB loader's tests know. A feed's `fields` are named expressions its checks
-and columns share; its `columns` fill the raw table after arrival_date and source_file.
+record the DuckDB loader's tests know. The types at the door are not written here: both
+loaders render them from ingest/type_rules.py. A feed's `fields` are named expressions its
+checks and columns share; its `columns` fill the raw table after arrival_date and
+source_file.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from orchestration.ingest import type_rules as kinds
+from orchestration.ingest.type_rules import TYPE_RULES
 
 
 def member(value: str, path: str) -> str:
@@ -118,11 +123,41 @@ def _text_of(elements: str, key: str) -> str:
     return f"transform({elements}, e -> {any_text(member('e', '$.' + key))})"
 
 
+def _not_date(value: str) -> str:
+    return f"{_present(value)} and try_cast({any_text(value)} as date) is null"
+
+
+TYPE_TESTS = {
+    kinds.TEXT: lambda v: _not_kind(v, "STRING"),
+    kinds.NUMBER: _not_number,
+    kinds.COUNT: _not_count,
+    kinds.BOOLEAN: lambda v: _not_kind(v, "BOOLEAN"),
+    kinds.TEXT_OR_INTEGER: lambda v: _not_kind(v, "STRING", "BIGINT"),
+    kinds.TIME: _unparseable_time,
+    kinds.DATE: _not_date,
+}
+
+
+def type_checks(feed: str) -> tuple[tuple[str, str], ...]:
+    """A feed's type rules (ingest/type_rules.py) in Spark SQL."""
+    checks = []
+    for rule in TYPE_RULES[feed]:
+        test = TYPE_TESTS[rule.expected]
+        if rule.list_and_key is None:
+            value = member("doc", f"$.{rule.path}")
+            checks.append(_type_check(test(value), rule.path, rule.expected, value))
+        else:
+            listed, key = rule.list_and_key
+            elements = f"cast({member('doc', '$.' + listed)} as array<variant>)"
+            checks.append(_each(elements, key, test, rule.path, rule.expected))
+    return tuple(checks)
+
+
 @dataclass(frozen=True)
 class SparkRules:
     ddl: str  # the raw table's columns, after arrival_date and source_file
     fields: tuple[tuple[str, str], ...]  # (name, expression), in order
-    checks: tuple[tuple[str, str], ...]
+    checks: tuple[tuple[str, str], ...]  # the feed's own, before the types at the door
     columns: tuple[str, ...]
 
 
@@ -131,7 +166,6 @@ USERS = member("doc", "$.users")
 ENVIRONMENT_LIST = f"cast({ENVIRONMENTS} as array<variant>)"
 USER_LIST = f"cast({USERS} as array<variant>)"
 EMAILS = f"transform({USER_LIST}, e -> lower({json_text(member('e', '$.email'))}))"
-LAST_UPDATED = member("doc", "$.last_updated")
 # A usage report's keys that are not add-ons (as orchestration/ingest/feeds.py lists them),
 # and those of them whose usage or limit is not a number.
 USAGE_STANDARD_KEYS = (
@@ -174,29 +208,6 @@ RULES: dict[str, SparkRules] = {
                 "product_environments[].cloud_name",
                 "a non-empty string",
             ),
-            _type_check(
-                _not_kind(member("doc", "$.features.activity_reports"), "BOOLEAN"),
-                "features.activity_reports",
-                "true or false",
-                member("doc", "$.features.activity_reports"),
-            ),
-            *(
-                _each(
-                    ENVIRONMENT_LIST,
-                    name,
-                    lambda v: _not_kind(v, "BOOLEAN"),
-                    f"product_environments[].{name}",
-                    "true or false",
-                )
-                for name in ("enabled", "tracking_enabled")
-            ),
-            _each(
-                ENVIRONMENT_LIST,
-                "created_at",
-                _unparseable_time,
-                "product_environments[].created_at",
-                "an ISO 8601 time",
-            ),
         ),
         columns=(
             any_text(member("doc", "$.account_id")),
@@ -220,31 +231,11 @@ RULES: dict[str, SparkRules] = {
                 "'users[].id: a user id is listed twice in the snapshot'",
             ),
             _each(USER_LIST, "role", _non_empty_text_failing, "users[].role", "a non-empty string"),
-            *(
-                _each(
-                    USER_LIST, name, lambda v: _not_kind(v, "STRING"), f"users[].{name}", "a string"
-                )
-                for name in ("email", "name")
-            ),
             (
                 f"size(array_distinct(filter({EMAILS}, e -> e is not null))) "
                 f"<> size(filter({EMAILS}, e -> e is not null))",
                 "'users[].email: an e-mail is listed twice in the snapshot (compared "
                 "case-insensitively)'",
-            ),
-            *(
-                _each(
-                    USER_LIST,
-                    name,
-                    lambda v: _not_kind(v, "BOOLEAN"),
-                    f"users[].{name}",
-                    "true or false",
-                )
-                for name in ("enabled", "pending")
-            ),
-            *(
-                _each(USER_LIST, name, _unparseable_time, f"users[].{name}", "an ISO 8601 time")
-                for name in ("created_at", "updated_at", "last_login")
             ),
             (
                 f"{member('doc', '$.user_groups')} is not null"
@@ -258,37 +249,6 @@ RULES: dict[str, SparkRules] = {
         ddl="cloud_name string, payload string",
         fields=(),
         checks=(
-            _type_check(
-                _not_kind(member("doc", "$.plan"), "STRING"),
-                "plan",
-                "a string",
-                member("doc", "$.plan"),
-            ),
-            _type_check(
-                f"{_present(LAST_UPDATED)} and try_cast({any_text(LAST_UPDATED)} as date) is null",
-                "last_updated",
-                "a date",
-                LAST_UPDATED,
-            ),
-            *(
-                _type_check(
-                    _not_number(member("doc", f"$.{metric}.{part}")),
-                    f"{metric}.{part}",
-                    "a number",
-                    member("doc", f"$.{metric}.{part}"),
-                )
-                for metric in ("transformations", "bandwidth", "storage", "credits")
-                for part in ("usage", "limit", "used_percent", "credits_usage")
-            ),
-            *(
-                _type_check(
-                    _not_count(member("doc", f"$.{path}")),
-                    path,
-                    "an integer >= 0",
-                    member("doc", f"$.{path}"),
-                )
-                for path in ("objects.usage", "requests", "resources", "derived_resources")
-            ),
             (
                 f"size({BAD_ADD_ONS}) > 0",
                 f"'add-on usage and limit must be numbers: ' || {BAD_ADD_ONS}[0]",
@@ -329,35 +289,6 @@ RULES: dict[str, SparkRules] = {
                 f" or {_count_with(RESOURCE_ELEMENTS, 'asset_id')} <> size({RESOURCE_ELEMENTS}))",
                 "'delete without resources[].asset_id'",
             ),
-            _type_check(
-                _not_count(member("doc", "$.bytes")),
-                "bytes",
-                "an integer >= 0",
-                member("doc", "$.bytes"),
-            ),
-            *(
-                _type_check(
-                    _not_kind(member("doc", path), "STRING"),
-                    path[2:],
-                    "a string",
-                    member("doc", path),
-                )
-                for path in (
-                    "$.asset_id",
-                    "$.public_id",
-                    "$.resource_type",
-                    "$.format",
-                    "$.notification_context.triggered_by.source",
-                )
-            ),
-            _type_check(
-                _not_kind(
-                    member("doc", "$.notification_context.triggered_by.id"), "STRING", "BIGINT"
-                ),
-                "notification_context.triggered_by.id",
-                "a string or an integer",
-                member("doc", "$.notification_context.triggered_by.id"),
-            ),
         ),
         columns=(
             "line_number",
@@ -389,24 +320,6 @@ RULES: dict[str, SparkRules] = {
             ),
             *_time_checks("occurred_at_json", "occurred_at"),
             (_empty_text("action_json"), "'missing action'"),
-            *(
-                _type_check(
-                    _not_kind(member("doc", path), "STRING"),
-                    path[2:],
-                    "a string",
-                    member("doc", path),
-                )
-                for path in ("$.cloud_name", "$.actor.type", "$.target.type")
-            ),
-            *(
-                _type_check(
-                    _not_kind(member("doc", path), "STRING", "BIGINT"),
-                    path[2:],
-                    "a string or an integer",
-                    member("doc", path),
-                )
-                for path in ("$.actor.id", "$.target.id")
-            ),
         ),
         columns=(
             "line_number",

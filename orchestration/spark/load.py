@@ -19,7 +19,7 @@ from urllib.parse import unquote, urlparse
 
 from orchestration.ingest.feeds import Feed
 from orchestration.ingest.load import FileStats, LandingFile, LoadReport, landing_files, literal
-from orchestration.spark.feeds import QUARANTINE_DDL, RULES
+from orchestration.spark.feeds import QUARANTINE_DDL, RULES, type_checks
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -176,6 +176,7 @@ def _checked_sql(feed: Feed) -> str:
             "'not a JSON object'",
         ),
         *rules.checks,
+        *type_checks(feed.name),
     )
     reason = "case " + " ".join(f"when {c} then {r}" for c, r in checks) + " end"
     steps = "records as (select *, try_parse_json(text) as doc from _records)"
