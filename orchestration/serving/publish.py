@@ -56,7 +56,7 @@ BUILD_TABLE = ServedTable(
             "The last arrival day loaded when it had not ended at the build (UTC): its rows "
             "grow as its files arrive. Null when every day served is complete."
         ),
-        "data_through": "Time of the newest event loaded (UTC).",
+        "data_through": "Time of the newest event served (UTC), on the last arrival day at most.",
     },
 )
 TABLES_TABLE = ServedTable(
@@ -177,8 +177,12 @@ def _arrivals(con: duckdb.DuckDBPyConnection) -> Arrivals:
         f"from {ARRIVAL_DAYS}"
     ).fetchone()
     newest = None
-    if _exists(con, *ACTIVITY.split(".")):
-        (newest,) = con.execute(f"select max(occurred_at) from {ACTIVITY}").fetchone()
+    if last is not None and _exists(con, *ACTIVITY.split(".")):
+        # Events stamped after the last arrival day are loaded but not served.
+        (newest,) = con.execute(
+            f"select max(occurred_at) from {ACTIVITY} where occurred_at < $last + 1",
+            {"last": last},
+        ).fetchone()
     return Arrivals(first=first, last=last, days=days, newest_event=newest)
 
 

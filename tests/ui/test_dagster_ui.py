@@ -112,6 +112,22 @@ def test_report_partitions_and_the_retention_sensor(ui, page, small_zone):
     page.screenshot(path=ARTIFACTS / "report-partitions.png")
 
     visit(page, f"{ui['base']}/automation")
-    for name in ("report_retention", "report_requests", "daily_warehouse"):
+    for name in (
+        "report_retention", "report_requests", "daily_warehouse", "landing_files", "notifications",
+    ):  # fmt: skip
         page.get_by_text(name, exact=True).first.wait_for()
     page.screenshot(path=ARTIFACTS / "automation.png")
+
+
+def test_the_published_marts_show_their_freshness(ui, page, small_zone):
+    if not (ui["data"] / "serving" / "marts.duckdb").exists():
+        built = run_cli("run", data=ui["data"], landing=small_zone)
+        assert built.returncode == 0, built.stderr[-2000:]
+
+    def judged() -> bool:  # by the freshness daemon, every 30 s
+        visit(page, f"{ui['base']}/assets/serving/published_marts")
+        text = page.inner_text("body")
+        return "Freshness policy" in text and "Passing" in text
+
+    wait_for(judged, 180, "the freshness daemon to judge the published marts")
+    page.screenshot(path=ARTIFACTS / "freshness.png")

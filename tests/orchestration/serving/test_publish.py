@@ -151,8 +151,9 @@ def test_an_open_day_is_served_in_part_and_is_not_complete(tmp_path, monkeypatch
     )
     con.execute(
         "create or replace table core.fct_dam_activity as select * from (values "
-        "(timestamp '2024-05-02 10:00'), (timestamp '2024-05-02 23:10')) as a (occurred_at)"
-    )
+        "(timestamp '2024-05-02 10:00'), (timestamp '2024-05-02 23:10'), "
+        f"(timestamp '{today + timedelta(days=1)} 01:00')) as a (occurred_at)"
+    )  # the last one is stamped after the last arrival day: loaded, not served
     published = publish(con, tmp_path / "marts.duckdb")
     assert (published.complete_through, published.partial_day) == (today - timedelta(1), today)
     with duckdb.connect(str(tmp_path / "marts.duckdb"), read_only=True) as served:
