@@ -432,12 +432,8 @@ def cmd_notify(args: argparse.Namespace, settings: Settings) -> int:
     outcome = notify(settings)
     for note in outcome.notes:
         print(note)
-    delivered = outcome.delivered
-    print(
-        f"{len(outcome.made)} messages made, {len(delivered.sent)} sent, "
-        f"{len(delivered.failed)} failed (tried again later)"
-    )
-    for key, error in delivered.failed:
+    print(outcome.summary())
+    for key, error in outcome.delivered.failed:
         print(f"  {key}: {error}")
     return 0
 

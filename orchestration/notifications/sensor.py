@@ -19,12 +19,8 @@ def build_notification_definitions(
         outcome = notify(settings)
         for note in outcome.notes:
             context.log.info(note)
-        delivered = outcome.delivered
-        context.log.info(
-            f"{len(outcome.made)} messages made, {len(delivered.sent)} sent, "
-            f"{len(delivered.failed)} failed (to be tried again)"
-        )
-        for key, error in delivered.failed:
+        context.log.info(outcome.summary())
+        for key, error in outcome.delivered.failed:
             context.log.warning(f"{key}: {error}")
 
     @dg.job(description="Usage alerts and monthly reports to their subscribers.")

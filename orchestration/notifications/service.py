@@ -121,6 +121,10 @@ class Outcome:
     notes: list[str] = field(default_factory=list)  # what waits, and why
     delivered: Delivered | None = None
 
+    def summary(self) -> str:
+        sent, failed = (len(self.delivered.sent), len(self.delivered.failed))
+        return f"Messages: {len(self.made)} made, {sent} sent, {failed} failed (to be tried again)"
+
 
 def notify(settings: Settings, now: datetime | None = None) -> Outcome:
     """Make the messages the published marts call for, then send every message due."""

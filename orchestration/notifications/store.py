@@ -178,7 +178,8 @@ class NotificationStore:
 
     def has_message(self, key: str) -> bool:
         with self.connect() as con:
-            return con.execute("select 1 from messages where message_key = ?", [key]).fetchone()
+            found = con.execute("select 1 from messages where message_key = ?", [key]).fetchone()
+        return found is not None
 
     def messages(self) -> list[Message]:
         with self.connect() as con:

@@ -61,3 +61,11 @@ def test_subscribe_list_unsubscribe_and_restore_from_a_backup(built, small_zone,
         cli("subscriptions").stdout.splitlines()[0]
         == f"#1 usage meter=storage by email to {owner} (for {owner})"
     )
+
+    notified = cli("notify")
+    assert notified.returncode == 0, notified.stderr
+    # Storage is far from 80 %, and the monthly report subscribed to this month is owed
+    # next month's report: nothing to make, nothing to send.
+    assert notified.stdout.splitlines() == [
+        "Messages: 0 made, 0 sent, 0 failed (to be tried again)"
+    ]
