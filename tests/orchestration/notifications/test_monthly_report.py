@@ -4,6 +4,7 @@ ready, once per subscriber and month, on a zone whose arrival days cross a month
 from __future__ import annotations
 
 import csv
+import os
 import time
 from datetime import UTC, date, datetime
 
@@ -42,6 +43,8 @@ def settings(month_end, smtp, tmp_path, monkeypatch) -> Settings:
         "DAM_SMTP_PORT": str(smtp[1]),
         "DAM_SMTP_SECURITY": "none",
     }
+    for name in set(os.environ) - set(env):  # such as a warehouse path another test exported
+        monkeypatch.delenv(name)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     return Settings.from_env()
