@@ -4,7 +4,7 @@ import warnings
 
 import dagster as dg
 
-from orchestration.dbt.assets import build_dbt_assets
+from orchestration.dbt.assets import build_dbt_assets, stored_table_specs
 from orchestration.dbt.project import dbt_executable, dbt_project
 from orchestration.dbt.resource import WarehouseDbtCli
 from orchestration.ingest.assets import LandingZone, build_ingest_assets
@@ -36,7 +36,13 @@ load_warehouse = build_load_warehouse_job(settings)
 send_notifications, notifications = build_notification_definitions(settings)
 
 defs = dg.Definitions(
-    assets=[*ingest_assets, dbt_models, build_publish_asset(marts, settings), activity_report],
+    assets=[
+        *ingest_assets,
+        *stored_table_specs(),
+        dbt_models,
+        build_publish_asset(marts, settings),
+        activity_report,
+    ],
     jobs=[
         load_warehouse,
         activity_report_job,

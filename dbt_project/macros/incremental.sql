@@ -214,13 +214,12 @@
 {%- endmacro %}
 
 {#- The run_state models list what a run changes in a keyed model before it runs, reading
-    its stored rows directly (a ref would be a cycle). The stored relation of `model`, or
-    none before its first build. -#}
-{% macro stored_relation(model) -%}
+    its stored rows: `stored`, a table of the source `stored` (a ref would be a cycle).
+    The relation, or none before the model's first build. -#}
+{% macro existing_relation(stored) -%}
     {%- if not execute -%}{{ return(none) }}{%- endif -%}
-    {%- set node = graph.nodes['model.' ~ project_name ~ '.' ~ model] -%}
     {{ return(adapter.get_relation(
-        database=node.database, schema=node.schema, identifier=node.alias
+        database=stored.database, schema=stored.schema, identifier=stored.identifier
     )) }}
 {%- endmacro %}
 

@@ -2,6 +2,7 @@
 dbt tests surface as described asset checks, every materialization carries its row count and
 column types, and a run's arrival days reach dbt in its environment."""
 
+import json
 from collections.abc import Mapping
 from datetime import date
 from typing import Any
@@ -54,6 +55,20 @@ class WarehouseTranslator(DagsterDbtTranslator):
 
 
 TRANSLATOR = WarehouseTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
+
+
+def stored_table_specs() -> list[dg.AssetSpec]:
+    """The dbt source `stored` as assets of their own: the run_state models' reads of a
+    keyed model's rows as the previous run left them. Declared, the lineage shows them;
+    left undeclared, Dagster would match them to the model by table name, a cycle."""
+    manifest = json.loads(dbt_project().manifest_path.read_text())
+    return [
+        TRANSLATOR.get_asset_spec(manifest, unique_id, dbt_project()).replace_attributes(
+            group_name="core", description=source["description"]
+        )
+        for unique_id, source in manifest["sources"].items()
+        if source["source_name"] == "stored"
+    ]
 
 
 def dbt_build_args(full_refresh: bool = False) -> list[str]:

@@ -22,3 +22,16 @@ def test_marts_read_the_core_and_intermediate_layers_only():
         for mart in marts
     }
     assert read == {name: [] for name in read}
+
+
+def test_each_stored_table_is_the_model_of_its_name():
+    """The run_state lists read a keyed model's previous rows through the source `stored`:
+    each of its tables must be that model's relation, or the list would read another table."""
+    manifest = json.loads(dbt_project().manifest_path.read_text())
+    stored = [s for s in manifest["sources"].values() if s["source_name"] == "stored"]
+    assert {s["name"] for s in stored} == {"int_activity_unioned", "int_container_events"}
+    for source in stored:
+        model = manifest["nodes"][f"model.dam_usage.{source['name']}"]
+        assert source["relation_name"] == model["relation_name"]
+        readers = manifest["child_map"][source["unique_id"]]
+        assert readers and all(".int_" in r and "_touched" in r for r in readers), readers

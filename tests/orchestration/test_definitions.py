@@ -58,6 +58,8 @@ EXPECTED_KEYS = {
     "run_state/int_activity_days_touched": "core",
     "run_state/int_containers_touched": "core",
     "serving/published_marts": "serving",
+    "stored/int_activity_unioned": "core",
+    "stored/int_container_events": "core",
     "staging/stg_dam__accounts": "staging",
     "staging/stg_dam__arrival_days": "staging",
     "staging/stg_dam__events": "staging",
@@ -81,6 +83,18 @@ def test_staging_reads_from_the_ingest_assets():
     graph = defs.resolve_asset_graph()
     parents = graph.get(dg.AssetKey(["staging", "stg_dam__events"])).parent_keys
     assert parents == {dg.AssetKey(["raw", "dam_events"])}
+
+
+def test_the_run_state_lists_read_the_stored_tables_in_the_lineage_without_a_cycle():
+    graph = defs.resolve_asset_graph()
+    for listing, stored in (
+        ("int_containers_touched", "int_container_events"),
+        ("int_activity_days_touched", "int_activity_unioned"),
+    ):
+        key = dg.AssetKey(["run_state", listing])
+        assert dg.AssetKey(["stored", stored]) in graph.get(key).parent_keys
+        assert key in graph.get(dg.AssetKey(["intermediate", stored])).parent_keys
+        assert not graph.get(dg.AssetKey(["stored", stored])).is_materializable
 
 
 def test_every_warehouse_writer_is_in_the_duckdb_pool():
@@ -128,10 +142,13 @@ def test_the_raw_partitions_start_on_the_landing_zones_first_day(tmp_path, monke
 
 def test_the_load_job_covers_every_asset_but_reports():
     job = defs.resolve_job_def("load_warehouse")
-    everything = defs.resolve_asset_graph().get_all_asset_keys()
+    graph = defs.resolve_asset_graph()
+    everything = graph.get_all_asset_keys()
     reports = {k for k in everything if k.path[0] == "reports"}
     assert reports == {dg.AssetKey(["reports", "activity_report"])}
-    assert job.asset_layer.executable_asset_keys == everything - reports
+    stored = {k for k in everything if not graph.get(k).is_materializable}
+    assert {k.path[0] for k in stored} == {"stored"}
+    assert job.asset_layer.executable_asset_keys == everything - reports - stored
 
 
 def test_reports_have_their_job_sensor_and_dynamic_partitions():

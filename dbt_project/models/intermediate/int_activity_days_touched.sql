@@ -2,14 +2,14 @@
     The activity days this run changes in int_activity_unioned, so that the day-grained
     marts recompute those days only: the days of the stored rows that model is about to
     replace, and the days of the rows it will write. It runs before int_activity_unioned
-    (which depends on it) and reads that table's stored rows directly. The records
+    (which depends on it) and reads that table's stored rows (source `stored`). The records
     touched are the ones int_activity_unioned recomputes (macros/incremental.sql): those
     delivered in the window, and those it stored from the window. Built whole, or with
     nothing stored yet, every activity day is touched. Its rows describe the latest run,
     not the history, so it lives apart from the layers.
 -#}
 {{ config(schema='run_state') }}
-{%- set stored = stored_relation('int_activity_unioned') %}
+{%- set stored = existing_relation(source('stored', 'int_activity_unioned')) %}
 {%- set by_window = recomputes_window(stored) %}
 
 with

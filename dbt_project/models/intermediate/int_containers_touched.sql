@@ -2,14 +2,14 @@
     The collections and portals this run changes in int_container_events, so that the
     container state replays those only: the containers of the stored events that model is
     about to replace, and of the events it will write. It runs before int_container_events
-    (which depends on it) and reads that table's stored rows directly. The records touched
-    are the ones int_container_events recomputes (macros/incremental.sql): those delivered
-    in the window, and those it stored from the window. Built whole, or with nothing stored
-    yet, every container is touched. Like int_activity_days_touched, it describes the
-    latest run and lives apart from the layers.
+    (which depends on it) and reads that table's stored rows (source `stored`). The records
+    touched are the ones int_container_events recomputes (macros/incremental.sql): those
+    delivered in the window, and those it stored from the window. Built whole, or with
+    nothing stored yet, every container is touched. Like int_activity_days_touched, it
+    describes the latest run and lives apart from the layers.
 -#}
 {{ config(schema='run_state') }}
-{%- set stored = stored_relation('int_container_events') %}
+{%- set stored = existing_relation(source('stored', 'int_container_events')) %}
 {%- set by_window = recomputes_window(stored) %}
 
 with
