@@ -4,9 +4,9 @@ checks that decide, in SQL, whether a record is loaded or quarantined.
 A feed's `members` are the JSON values its checks and columns read, extracted from each
 record with one parse (every `doc -> path` would parse the whole record again); its
 `fields` are named SQL expressions over the record (`doc`) and its members, each computed
-once for the checks and the columns to share; its `checks`, then its types at the door
-(ingest/type_rules.py, which the Spark loader renders too), are tried in order and the first
-that holds gives the quarantine reason. Records that pass every check are inserted with the
+once for the checks and the columns to share; its rules (ingest/record_rules.py, which the
+Spark loader renders too) are tried in order and the first that a record breaks gives the
+quarantine reason. Records that pass every check are inserted with the
 feed's `columns`, which read members, fields and the line itself but not `doc`: the parsed
 record is not kept once it is checked.
 """
@@ -16,8 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from orchestration.ingest import type_rules as kinds
-from orchestration.ingest.type_rules import TYPE_RULES
+from orchestration.ingest import record_rules as rules
+from orchestration.ingest.record_rules import RULES, Check, TypeRule
 
 # A JSON value as text, only when it is a JSON string (so 12345 or true is not a timestamp).
 JSON_TEXT = "case when json_type({0}) = 'VARCHAR' then ({0}) ->> '$' end"
@@ -28,21 +28,6 @@ UTC_TIMESTAMP = "try_cast({0} as timestamptz)::timestamp"
 def _parsed_time(value: str, name: str) -> str:
     """A field holding a JSON time value as a UTC timestamp, parsed once for every check."""
     return f"{UTC_TIMESTAMP.format(JSON_TEXT.format(value))} as {name}"
-
-
-def _time_checks(value: str, parsed: str, label: str) -> tuple[tuple[str, str], ...]:
-    return (
-        (f"({value}) is null", f"'missing {label}'"),
-        (f"json_type({value}) <> 'VARCHAR'", f"'{label} is not a string: ' || ({value})"),
-        (f"{parsed} is null", f"'unparseable {label}: ' || ({value} ->> '$')"),
-        # A record cannot happen after it arrived (a day of clock skew allowed), nor before
-        # 1970; such times are corrupt, and would stretch every daily mart across centuries.
-        (
-            f"{parsed} >= arrival_date + interval 2 day",
-            f"'{label} after its arrival day: ' || ({value} ->> '$')",
-        ),
-        (f"{parsed} < timestamp '1970-01-01'", f"'{label} before 1970: ' || ({value} ->> '$')"),
-    )
 
 
 def _present(values: str) -> str:
@@ -84,7 +69,7 @@ def _not_text_or_integer(value: str) -> str:
     return f"{_given(value)} and json_type({value}) not in ('VARCHAR', 'UBIGINT', 'BIGINT')"
 
 
-def _type_check(test: str, field: str, expected: str, value: str) -> tuple[str, str]:
+def _type_check_sql(test: str, field: str, expected: str, value: str) -> tuple[str, str]:
     return (test, f"'{field} must be {expected}, got ' || left({value}::varchar, 100)")
 
 
@@ -142,40 +127,100 @@ def _not_date(value: str) -> str:
     return f"{_given(value)} and try_cast(({value}) ->> '$' as date) is null"
 
 
+def _not_non_empty_text(value: str) -> str:
+    return f"coalesce(json_type({value}), 'NULL') <> 'VARCHAR' or trim({value} ->> '$') = ''"
+
+
 TYPE_TESTS = {
-    kinds.TEXT: _not_text,
-    kinds.NUMBER: _not_number,
-    kinds.COUNT: _not_count,
-    kinds.BOOLEAN: _not_boolean,
-    kinds.TEXT_OR_INTEGER: _not_text_or_integer,
-    kinds.TIME: _unparseable_time,
-    kinds.DATE: _not_date,
+    rules.TEXT: _not_text,
+    rules.NON_EMPTY_TEXT: _not_non_empty_text,
+    rules.NUMBER: _not_number,
+    rules.COUNT: _not_count,
+    rules.BOOLEAN: _not_boolean,
+    rules.TEXT_OR_INTEGER: _not_text_or_integer,
+    rules.TIME: _unparseable_time,
+    rules.DATE: _not_date,
 }
 
 
-def _type_checks(feed: Feed) -> list[tuple[str, str]]:
-    """The feed's type rules in DuckDB's SQL: a value is the feed's member of that path when
-    it has one (parsed once), else extracted; a users snapshot's users are `user_fields`."""
+def _type_check(feed: Feed, rule: TypeRule) -> tuple[str, str]:
+    """A type rule in DuckDB's SQL; a snapshot's users are `user_fields`."""
+    test = TYPE_TESTS[rule.expected]
+    if rule.list_and_key is None:
+        value = feed.value(rule.path)
+        return _type_check_sql(test(value), rule.path, rule.expected, value)
+    listed, key = rule.list_and_key
+    if listed == "users":
+        return _each_user(key, test(f"u.{key}"), rule.expected)
+    elements = f"json_extract({feed.value(listed)}, '$[*].{key}')"
+    return _each_check(elements, test("v"), rule.path, rule.expected)
 
-    def value(path: str) -> str:
-        members = {member_path: column for column, member_path in feed.members}
-        return members.get(f"$.{path}", f"json_extract(doc, '$.{path}')")
 
-    checks = []
-    for rule in TYPE_RULES[feed.name]:
-        test = TYPE_TESTS[rule.expected]
-        if rule.list_and_key is None:
-            checks.append(
-                _type_check(test(value(rule.path)), rule.path, rule.expected, value(rule.path))
-            )
-        elif rule.list_and_key[0] == "users":
-            key = rule.list_and_key[1]
-            checks.append(_each_user(key, test(f"u.{key}"), rule.expected))
-        else:
-            listed, key = rule.list_and_key
-            elements = f"json_extract({value(listed)}, '$[*].{key}')"
-            checks.append(_each_check(elements, test("v"), rule.path, rule.expected))
-    return checks
+def _key_texts(feed: Feed, listed: str, key: str) -> str:
+    """The text of `key` in every element of a list, null where it has none."""
+    if listed == "users":
+        return f"list_transform(user_fields, lambda u: u.{key} ->> '$')"
+    return f"json_extract_string({feed.value(listed)}, '$[*].{key}')"
+
+
+def _own_check(feed: Feed, check: Check) -> tuple[str, str]:
+    """One of the feed's own checks (record_rules.py) in DuckDB's SQL, with its reason."""
+    value = feed.value(check.path) if check.path else ""
+    texts = _key_texts(feed, check.path, check.key) if check.key else ""
+    kind = check.kind
+    parsed = feed.parsed_time(value) if kind in rules.TIME_KINDS else ""
+    if kind == rules.MISSING_TEXT:
+        return _non_empty_text(value), check.reason_sql()
+    if kind == rules.MISSING_ID:
+        return (
+            f"coalesce(trim({value} ->> '$'), '') = ''"
+            f" or json_type({value}) not in ('VARCHAR', 'BIGINT', 'UBIGINT')",
+            check.reason_sql(),
+        )
+    if kind == rules.NOT_A_LIST:
+        return f"json_type({value}) is distinct from 'ARRAY'", check.reason_sql()
+    if kind == rules.NEITHER_LIST_NOR_NULL:
+        return (
+            f"{value} is not null and json_type({value}) not in ('ARRAY', 'NULL')",
+            check.reason_sql(),
+        )
+    if kind == rules.ELEMENT_WITHOUT:
+        return f"{_present(texts)} <> json_array_length({value})", check.reason_sql()
+    if kind == rules.REPEATED:
+        return f"len(list_distinct({texts})) <> json_array_length({value})", check.reason_sql()
+    if kind == rules.REPEATED_IGNORING_CASE:
+        return (
+            f"len(list_distinct(list_transform({texts}, lambda t: lower(t)))) "
+            f"<> len(list_filter({texts}, lambda t: t is not null))",
+            check.reason_sql(),
+        )
+    if kind == rules.TIME_MISSING:
+        return f"({value}) is null", check.reason_sql()
+    if kind == rules.TIME_NOT_TEXT:
+        return f"json_type({value}) <> 'VARCHAR'", check.reason_sql(f"({value})")
+    shown = f"({value} ->> '$')"
+    if kind == rules.TIME_UNPARSEABLE:
+        return f"{parsed} is null", check.reason_sql(shown)
+    if kind == rules.TIME_AFTER_ARRIVAL:
+        return f"{parsed} >= arrival_date + interval 2 day", check.reason_sql(shown)
+    if kind == rules.TIME_BEFORE_1970:
+        return f"{parsed} < timestamp '1970-01-01'", check.reason_sql(shown)
+    if kind == rules.UPLOAD_WITHOUT_ASSET:
+        return (
+            f"({feed.value('notification_type')} ->> '$') = 'upload' and ("
+            f"{_non_empty_text(feed.value('asset_id'))} or "
+            f"{_non_empty_text(feed.value('resource_type'))})",
+            check.reason_sql(),
+        )
+    if kind == rules.DELETE_WITHOUT_ASSETS:
+        return (
+            f"({feed.value('notification_type')} ->> '$') = 'delete' and (coalesce("
+            f"{DELETED_RESOURCES}, 0) = 0 or {_present(DELETED_ASSET_IDS)} <> {DELETED_RESOURCES})",
+            check.reason_sql(),
+        )
+    if kind == rules.ADD_ON_NOT_NUMBERS:
+        return f"len({BAD_ADD_ONS}) > 0", check.reason_sql(f"{BAD_ADD_ONS}[1]")
+    raise ValueError(f"no DuckDB SQL for the check kind {kind!r}")
 
 
 @dataclass(frozen=True)
@@ -187,7 +232,6 @@ class Feed:
     ddl: str  # the raw table's columns, after arrival_date and source_file
     members: tuple[tuple[str, str], ...]  # (column, JSON path) read from `doc` in one parse
     fields: tuple[str, ...]
-    checks: tuple[tuple[str, str], ...]
     columns: tuple[str, ...]
     # The raw columns that name a record of a per-line feed. The raw table stores their
     # hash as well (key_hash), by which staging finds every delivery of a record: a probe of
@@ -200,8 +244,27 @@ class Feed:
 
     @property
     def all_checks(self) -> tuple[tuple[str, str], ...]:
-        """The feed's own checks, then the types at the door (ingest/type_rules.py)."""
-        return self.checks + tuple(_type_checks(self))
+        """The feed's rules (ingest/record_rules.py) as (condition, reason) in DuckDB's SQL."""
+        return tuple(
+            _own_check(self, rule) if isinstance(rule, Check) else _type_check(self, rule)
+            for rule in RULES[self.name]
+        )
+
+    def value(self, path: str) -> str:
+        """The JSON value at a path: the member read in the one parse, the field of that
+        name, or extracted from the record."""
+        members = {member_path: column for column, member_path in self.members}
+        if f"$.{path}" in members:
+            return members[f"$.{path}"]
+        if any(field.endswith(f" as {path}") for field in self.fields):
+            return path
+        return f"json_extract(doc, '$.{path}')"
+
+    def parsed_time(self, value: str) -> str:
+        """The field holding a time value parsed (_parsed_time)."""
+        parsing = f"{UTC_TIMESTAMP.format(JSON_TEXT.format(value))} as "
+        (field,) = (f for f in self.fields if f.startswith(parsing))
+        return field.removeprefix(parsing)
 
     @property
     def column_names(self) -> list[str]:
@@ -244,6 +307,12 @@ USAGE_STANDARD_KEYS = (
     "'requests', 'resources', 'derived_resources', 'media_limits']"
 )
 ADD_ON_MEMBER = "json_extract(json_extract(doc, '$.\"' || k || '\"'), '$.{0}')"
+# The add-ons whose usage or limit is not a number.
+BAD_ADD_ONS = (
+    f"list_filter(json_keys(doc), lambda k: not list_contains({USAGE_STANDARD_KEYS}, k) and "
+    f"({_not_number(ADD_ON_MEMBER.format('usage'))} or "
+    f"{_not_number(ADD_ON_MEMBER.format('limit'))}))"
+)
 
 # Each record as delivered. Zstandard writes JSON text in about half the time of DuckDB's
 # default string compression, in about 40 % of the space; parsing it back costs about a
@@ -266,25 +335,6 @@ FEEDS: tuple[Feed, ...] = (
             ("reports_feature_json", "$.features.activity_reports"),
         ),
         fields=(),
-        checks=(
-            (_non_empty_text("account_id_json"), "'missing account_id'"),
-            (_non_empty_text("plan_json"), "'missing plan'"),
-            (
-                "json_type(environments_json) is distinct from 'ARRAY'",
-                "'product_environments is not a list'",
-            ),
-            (
-                _present("json_extract_string(environments_json, '$[*].cloud_name')")
-                + " <> json_array_length(environments_json)",
-                "'a product environment has no cloud_name'",
-            ),
-            _each_check(
-                "json_extract(environments_json, '$[*].cloud_name')",
-                "json_type(v) <> 'VARCHAR' or trim(v ->> '$') = ''",
-                "product_environments[].cloud_name",
-                "a non-empty string",
-            ),
-        ),
         columns=("account_id_json ->> '$'", "plan_json ->> '$'", "text"),
     ),
     Feed(
@@ -301,39 +351,6 @@ FEEDS: tuple[Feed, ...] = (
             + ", ".join(f'"{name}": "JSON"' for name in USER_FIELDS)
             + "}]') end as user_fields",
         ),
-        checks=(
-            ("json_type(users_json) is distinct from 'ARRAY'", "'users is not a list'"),
-            (
-                _present("json_extract_string(users_json, '$[*].id')") + " <> user_count",
-                "'a user has no id'",
-            ),
-            _each_user(
-                "id",
-                "json_type(u.id) <> 'VARCHAR' or trim(u.id ->> '$') = ''",
-                "a non-empty string",
-            ),
-            (
-                "len(list_distinct(list_transform(user_fields, lambda u: u.id ->> '$'))) "
-                "<> user_count",
-                "'users[].id: a user id is listed twice in the snapshot'",
-            ),
-            _each_user(
-                "role",
-                "coalesce(json_type(u.role), 'NULL') <> 'VARCHAR' or trim(u.role ->> '$') = ''",
-                "a non-empty string",
-            ),
-            (
-                "len(list_distinct(list_transform(user_fields, lambda u: lower(u.email ->> '$')))) "
-                "<> len(list_filter(user_fields, lambda u: (u.email ->> '$') is not null))",
-                "'users[].email: an e-mail is listed twice in the snapshot (compared "
-                "case-insensitively)'",
-            ),
-            (
-                "user_groups_json is not null"
-                " and json_type(user_groups_json) not in ('ARRAY', 'NULL')",
-                "'user_groups is not a list'",
-            ),
-        ),
         columns=("user_count", "text"),
     ),
     Feed(
@@ -344,17 +361,6 @@ FEEDS: tuple[Feed, ...] = (
         ddl="cloud_name varchar not null, " + PAYLOAD_COLUMN,
         members=(),
         fields=(),
-        checks=(
-            (
-                "len(list_filter(json_keys(doc), lambda k: not list_contains("
-                f"{USAGE_STANDARD_KEYS}, k) and ({_not_number(ADD_ON_MEMBER.format('usage'))} "
-                f"or {_not_number(ADD_ON_MEMBER.format('limit'))}))) > 0",
-                "'add-on usage and limit must be numbers: ' || list_filter(json_keys(doc), "
-                f"lambda k: not list_contains({USAGE_STANDARD_KEYS}, k) and "
-                f"({_not_number(ADD_ON_MEMBER.format('usage'))} or "
-                f"{_not_number(ADD_ON_MEMBER.format('limit'))}))[1]",
-            ),
-        ),
         columns=("cloud_name", "text"),
     ),
     Feed(
@@ -385,28 +391,6 @@ FEEDS: tuple[Feed, ...] = (
             f"{NOTIFICATION_TIME} as event_time",
             _parsed_time("event_time", "event_at"),
             PAYLOAD_HASH,
-        ),
-        checks=(
-            (_non_empty_text("notification_type_json"), "'missing notification_type'"),
-            *_time_checks("event_time", "event_at", "event time"),
-            (
-                "(notification_type_json ->> '$') = 'upload' and ("
-                + _non_empty_text("asset_id_json")
-                + " or "
-                + _non_empty_text("resource_type_json")
-                + ")",
-                "'upload without asset_id or resource_type'",
-            ),
-            (
-                "(notification_type_json ->> '$') = 'delete' and (coalesce("
-                + DELETED_RESOURCES
-                + ", 0) = 0 or "
-                + _present(DELETED_ASSET_IDS)
-                + " <> "
-                + DELETED_RESOURCES
-                + ")",
-                "'delete without resources[].asset_id'",
-            ),
         ),
         columns=(
             "line_number",
@@ -439,15 +423,6 @@ FEEDS: tuple[Feed, ...] = (
             ("target_id_json", "$.target.id"),
         ),
         fields=(_parsed_time("occurred_at_json", "occurred_at"), PAYLOAD_HASH),
-        checks=(
-            (
-                "coalesce(trim(id_json ->> '$'), '') = ''"
-                " or json_type(id_json) not in ('VARCHAR', 'BIGINT', 'UBIGINT')",
-                "'missing id'",
-            ),
-            *_time_checks("occurred_at_json", "occurred_at", "occurred_at"),
-            (_non_empty_text("action_json"), "'missing action'"),
-        ),
         columns=(
             "line_number",
             "id_json ->> '$'",

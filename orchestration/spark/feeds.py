@@ -1,19 +1,15 @@
-"""The quarantine rules of orchestration/ingest/feeds.py, in Spark SQL.
-
-The same checks, in the same order, with the same reasons, over Spark's VARIANT type
-(`doc` is the parsed record): tests/orchestration/spark compares both loaders on every bad
-record the DuckDB loader's tests know. The types at the door are not written here: both
-loaders render them from ingest/type_rules.py. A feed's `fields` are named expressions its
-checks and columns share; its `columns` fill the raw table after arrival_date and
-source_file.
+"""The record rules of ingest/record_rules.py in Spark SQL, over Spark's VARIANT type (`doc`
+is the parsed record). tests/orchestration/spark compares both loaders on every bad record
+the DuckDB loader's tests know. A feed's `fields` are named expressions its checks and
+columns share; its `columns` fill the raw table after arrival_date and source_file.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from orchestration.ingest import type_rules as kinds
-from orchestration.ingest.type_rules import TYPE_RULES
+from orchestration.ingest import record_rules as rules
+from orchestration.ingest.record_rules import RULES, Check, TypeRule
 
 
 def member(value: str, path: str) -> str:
@@ -59,22 +55,8 @@ def _count_with(elements: str, key: str) -> str:
     return f"size(filter({elements}, e -> {_present(member('e', '$.' + key))}))"
 
 
-def _time_checks(value: str, label: str) -> tuple[tuple[str, str], ...]:
-    moment = utc_timestamp(json_text(value))
-    return (
-        (f"{value} is null", f"'missing {label}'"),
-        (f"{kind(value)} <> 'STRING'", f"'{label} is not a string: ' || to_json({value})"),
-        (f"{moment} is null", f"'unparseable {label}: ' || {any_text(value)}"),
-        (
-            f"{moment} >= cast(date_add(arrival_date, 2) as timestamp)",
-            f"'{label} after its arrival day: ' || {any_text(value)}",
-        ),
-        (f"{moment} < timestamp '1970-01-01'", f"'{label} before 1970: ' || {any_text(value)}"),
-    )
-
-
-# Types at the door, as orchestration/ingest/feeds.py checks them: each holds when a value
-# a model reads has the wrong type; the reason names the field and quotes the value.
+# Types at the door: each holds when a value a model reads has the wrong type; the reason
+# names the field and quotes the value.
 NUMBERS = "('BIGINT', 'DECIMAL', 'DOUBLE')"
 
 
@@ -128,44 +110,36 @@ def _not_date(value: str) -> str:
 
 
 TYPE_TESTS = {
-    kinds.TEXT: lambda v: _not_kind(v, "STRING"),
-    kinds.NUMBER: _not_number,
-    kinds.COUNT: _not_count,
-    kinds.BOOLEAN: lambda v: _not_kind(v, "BOOLEAN"),
-    kinds.TEXT_OR_INTEGER: lambda v: _not_kind(v, "STRING", "BIGINT"),
-    kinds.TIME: _unparseable_time,
-    kinds.DATE: _not_date,
+    rules.TEXT: lambda v: _not_kind(v, "STRING"),
+    rules.NON_EMPTY_TEXT: _non_empty_text_failing,
+    rules.NUMBER: _not_number,
+    rules.COUNT: _not_count,
+    rules.BOOLEAN: lambda v: _not_kind(v, "BOOLEAN"),
+    rules.TEXT_OR_INTEGER: lambda v: _not_kind(v, "STRING", "BIGINT"),
+    rules.TIME: _unparseable_time,
+    rules.DATE: _not_date,
 }
 
 
-def type_checks(feed: str) -> tuple[tuple[str, str], ...]:
-    """A feed's type rules (ingest/type_rules.py) in Spark SQL."""
-    checks = []
-    for rule in TYPE_RULES[feed]:
-        test = TYPE_TESTS[rule.expected]
-        if rule.list_and_key is None:
-            value = member("doc", f"$.{rule.path}")
-            checks.append(_type_check(test(value), rule.path, rule.expected, value))
-        else:
-            listed, key = rule.list_and_key
-            elements = f"cast({member('doc', '$.' + listed)} as array<variant>)"
-            checks.append(_each(elements, key, test, rule.path, rule.expected))
-    return tuple(checks)
+def _list(value: str) -> str:
+    return f"cast({value} as array<variant>)"
 
 
 @dataclass(frozen=True)
-class SparkRules:
+class SparkFeed:
     ddl: str  # the raw table's columns, after arrival_date and source_file
     fields: tuple[tuple[str, str], ...]  # (name, expression), in order
-    checks: tuple[tuple[str, str], ...]  # the feed's own, before the types at the door
     columns: tuple[str, ...]
 
+    def value(self, path: str) -> str:
+        """The JSON value at a path: the field that holds it or has that name, or the member."""
+        extracted = member("doc", f"$.{path}")
+        for name, expression in self.fields:
+            if expression == extracted or name == path:
+                return name
+        return extracted
 
-ENVIRONMENTS = member("doc", "$.product_environments")
-USERS = member("doc", "$.users")
-ENVIRONMENT_LIST = f"cast({ENVIRONMENTS} as array<variant>)"
-USER_LIST = f"cast({USERS} as array<variant>)"
-EMAILS = f"transform({USER_LIST}, e -> lower({json_text(member('e', '$.email'))}))"
+
 # A usage report's keys that are not add-ons (as orchestration/ingest/feeds.py lists them),
 # and those of them whose usage or limit is not a number.
 USAGE_STANDARD_KEYS = (
@@ -185,78 +159,27 @@ RESOURCE_ELEMENTS = (
 )
 TIMES = ("triggered_at_json", "timestamp_json", "created_at_json")
 
-RULES: dict[str, SparkRules] = {
-    "account": SparkRules(
+SPARK_FEEDS: dict[str, SparkFeed] = {
+    "account": SparkFeed(
         ddl="account_id string, plan string, payload string",
         fields=(),
-        checks=(
-            (_empty_text(member("doc", "$.account_id")), "'missing account_id'"),
-            (_empty_text(member("doc", "$.plan")), "'missing plan'"),
-            (
-                f"{kind(ENVIRONMENTS)} is distinct from 'ARRAY'",
-                "'product_environments is not a list'",
-            ),
-            (
-                _count_with(f"cast({ENVIRONMENTS} as array<variant>)", "cloud_name")
-                + f" <> size(cast({ENVIRONMENTS} as array<variant>))",
-                "'a product environment has no cloud_name'",
-            ),
-            _each(
-                ENVIRONMENT_LIST,
-                "cloud_name",
-                _non_empty_text_failing,
-                "product_environments[].cloud_name",
-                "a non-empty string",
-            ),
-        ),
         columns=(
             any_text(member("doc", "$.account_id")),
             any_text(member("doc", "$.plan")),
             "text",
         ),
     ),
-    "users": SparkRules(
+    "users": SparkFeed(
         ddl="user_count int, payload string",
         fields=(),
-        checks=(
-            (f"{kind(USERS)} is distinct from 'ARRAY'", "'users is not a list'"),
-            (
-                _count_with(f"cast({USERS} as array<variant>)", "id")
-                + f" <> size(cast({USERS} as array<variant>))",
-                "'a user has no id'",
-            ),
-            _each(USER_LIST, "id", _non_empty_text_failing, "users[].id", "a non-empty string"),
-            (
-                f"size(array_distinct({_text_of(USER_LIST, 'id')})) <> size({USER_LIST})",
-                "'users[].id: a user id is listed twice in the snapshot'",
-            ),
-            _each(USER_LIST, "role", _non_empty_text_failing, "users[].role", "a non-empty string"),
-            (
-                f"size(array_distinct(filter({EMAILS}, e -> e is not null))) "
-                f"<> size(filter({EMAILS}, e -> e is not null))",
-                "'users[].email: an e-mail is listed twice in the snapshot (compared "
-                "case-insensitively)'",
-            ),
-            (
-                f"{member('doc', '$.user_groups')} is not null"
-                f" and {kind(member('doc', '$.user_groups'))} not in ('ARRAY', 'NULL')",
-                "'user_groups is not a list'",
-            ),
-        ),
-        columns=(f"size(cast({USERS} as array<variant>))", "text"),
+        columns=(f"size({_list(member('doc', '$.users'))})", "text"),
     ),
-    "usage": SparkRules(
+    "usage": SparkFeed(
         ddl="cloud_name string, payload string",
         fields=(),
-        checks=(
-            (
-                f"size({BAD_ADD_ONS}) > 0",
-                f"'add-on usage and limit must be numbers: ' || {BAD_ADD_ONS}[0]",
-            ),
-        ),
         columns=("cloud_name", "text"),
     ),
-    "notifications": SparkRules(
+    "notifications": SparkFeed(
         ddl=(
             "line_number bigint, cloud_name string, notification_type string, "
             "event_at timestamp, payload_hash string, payload string"
@@ -275,21 +198,6 @@ RULES: dict[str, SparkRules] = {
                 f"when {_present(TIMES[1])} then {TIMES[1]} else {TIMES[2]} end",
             ),
         ),
-        checks=(
-            (_empty_text("notification_type_json"), "'missing notification_type'"),
-            *_time_checks("event_time", "event time"),
-            (
-                f"{any_text('notification_type_json')} = 'upload' and ("
-                f"{_empty_text('asset_id_json')} or {_empty_text('resource_type_json')})",
-                "'upload without asset_id or resource_type'",
-            ),
-            (
-                f"{any_text('notification_type_json')} = 'delete' and ("
-                f"coalesce(size({RESOURCE_ELEMENTS}), 0) = 0"
-                f" or {_count_with(RESOURCE_ELEMENTS, 'asset_id')} <> size({RESOURCE_ELEMENTS}))",
-                "'delete without resources[].asset_id'",
-            ),
-        ),
         columns=(
             "line_number",
             "cloud_name",
@@ -301,7 +209,7 @@ RULES: dict[str, SparkRules] = {
             "text",
         ),
     ),
-    "dam_events": SparkRules(
+    "dam_events": SparkFeed(
         ddl=(
             "line_number bigint, event_id string, occurred_at timestamp, action string, "
             "cloud_name string, payload_hash string, payload string"
@@ -311,15 +219,6 @@ RULES: dict[str, SparkRules] = {
             ("occurred_at_json", member("doc", "$.occurred_at")),
             ("action_json", member("doc", "$.action")),
             ("cloud_name_json", member("doc", "$.cloud_name")),
-        ),
-        checks=(
-            (
-                f"coalesce(trim({any_text('id_json')}), '') = ''"
-                f" or {kind('id_json')} not in ('STRING', 'BIGINT')",
-                "'missing id'",
-            ),
-            *_time_checks("occurred_at_json", "occurred_at"),
-            (_empty_text("action_json"), "'missing action'"),
         ),
         columns=(
             "line_number",
@@ -332,6 +231,94 @@ RULES: dict[str, SparkRules] = {
         ),
     ),
 }
+
+
+def _type_check_of(feed: SparkFeed, rule: TypeRule) -> tuple[str, str]:
+    test = TYPE_TESTS[rule.expected]
+    if rule.list_and_key is None:
+        value = feed.value(rule.path)
+        return _type_check(test(value), rule.path, rule.expected, value)
+    listed, key = rule.list_and_key
+    return _each(_list(feed.value(listed)), key, test, rule.path, rule.expected)
+
+
+def _own_check(feed: SparkFeed, check: Check) -> tuple[str, str]:
+    """One of the feed's own checks (record_rules.py) in Spark SQL, with its reason."""
+    value = feed.value(check.path) if check.path else ""
+    elements = _list(value)
+    moment = utc_timestamp(json_text(value))
+    kind_ = check.kind
+    if kind_ == rules.MISSING_TEXT:
+        return _empty_text(value), check.reason_sql()
+    if kind_ == rules.MISSING_ID:
+        return (
+            f"coalesce(trim({any_text(value)}), '') = ''"
+            f" or {kind(value)} not in ('STRING', 'BIGINT')",
+            check.reason_sql(),
+        )
+    if kind_ == rules.NOT_A_LIST:
+        return f"{kind(value)} is distinct from 'ARRAY'", check.reason_sql()
+    if kind_ == rules.NEITHER_LIST_NOR_NULL:
+        return (
+            f"{value} is not null and {kind(value)} not in ('ARRAY', 'NULL')",
+            check.reason_sql(),
+        )
+    if kind_ == rules.ELEMENT_WITHOUT:
+        return (
+            f"{_count_with(elements, check.key)} <> size({elements})",
+            check.reason_sql(),
+        )
+    if kind_ == rules.REPEATED:
+        return (
+            f"size(array_distinct({_text_of(elements, check.key)})) <> size({elements})",
+            check.reason_sql(),
+        )
+    if kind_ == rules.REPEATED_IGNORING_CASE:
+        texts = f"transform({elements}, e -> lower({json_text(member('e', '$.' + check.key))}))"
+        given = f"filter({texts}, e -> e is not null)"
+        return f"size(array_distinct({given})) <> size({given})", check.reason_sql()
+    if kind_ == rules.TIME_MISSING:
+        return f"{value} is null", check.reason_sql()
+    if kind_ == rules.TIME_NOT_TEXT:
+        return f"{kind(value)} <> 'STRING'", check.reason_sql(f"to_json({value})")
+    if kind_ == rules.TIME_UNPARSEABLE:
+        return f"{moment} is null", check.reason_sql(any_text(value))
+    if kind_ == rules.TIME_AFTER_ARRIVAL:
+        return (
+            f"{moment} >= cast(date_add(arrival_date, 2) as timestamp)",
+            check.reason_sql(any_text(value)),
+        )
+    if kind_ == rules.TIME_BEFORE_1970:
+        return f"{moment} < timestamp '1970-01-01'", check.reason_sql(any_text(value))
+    notification_type = any_text(feed.value("notification_type"))
+    if kind_ == rules.UPLOAD_WITHOUT_ASSET:
+        return (
+            f"{notification_type} = 'upload' and ("
+            f"{_empty_text(feed.value('asset_id'))} or {_empty_text(feed.value('resource_type'))})",
+            check.reason_sql(),
+        )
+    if kind_ == rules.DELETE_WITHOUT_ASSETS:
+        return (
+            f"{notification_type} = 'delete' and ("
+            f"coalesce(size({RESOURCE_ELEMENTS}), 0) = 0"
+            f" or {_count_with(RESOURCE_ELEMENTS, 'asset_id')} <> size({RESOURCE_ELEMENTS}))",
+            check.reason_sql(),
+        )
+    if kind_ == rules.ADD_ON_NOT_NUMBERS:
+        return f"size({BAD_ADD_ONS}) > 0", check.reason_sql(f"{BAD_ADD_ONS}[0]")
+    raise ValueError(f"no Spark SQL for the check kind {kind_!r}")
+
+
+def record_checks(feed: str) -> tuple[tuple[str, str], ...]:
+    """A feed's rules (ingest/record_rules.py) as (condition, reason) in Spark SQL."""
+    spark_feed = SPARK_FEEDS[feed]
+    return tuple(
+        _own_check(spark_feed, rule)
+        if isinstance(rule, Check)
+        else _type_check_of(spark_feed, rule)
+        for rule in RULES[feed]
+    )
+
 
 QUARANTINE_DDL = (
     "source_file string, line_number bigint, reason string, raw_text string, feed string, "

@@ -19,7 +19,7 @@ from urllib.parse import unquote, urlparse
 
 from orchestration.ingest.feeds import Feed
 from orchestration.ingest.load import FileStats, LandingFile, LoadReport, landing_files, literal
-from orchestration.spark.feeds import QUARANTINE_DDL, RULES, type_checks
+from orchestration.spark.feeds import QUARANTINE_DDL, SPARK_FEEDS, record_checks
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -35,7 +35,8 @@ def ensure_tables(spark: SparkSession, feed: Feed) -> None:
     )
     spark.sql(
         f"create table if not exists {feed.table} (source_file string, "
-        f"{RULES[feed.name].ddl}, arrival_date date) using parquet partitioned by (arrival_date)"
+        f"{SPARK_FEEDS[feed.name].ddl}, arrival_date date) "
+        "using parquet partitioned by (arrival_date)"
     )
 
 
@@ -51,7 +52,7 @@ def load_feed_spark(
     spark.sql("cache table _checked")
     try:
         _drop_days(spark, feed, days)
-        columns = ", ".join(RULES[feed.name].columns)
+        columns = ", ".join(SPARK_FEEDS[feed.name].columns)
         spark.sql(
             f"insert into {feed.table} select source_file, {columns}, arrival_date "
             "from _checked where reason is null"
@@ -166,7 +167,7 @@ def _register_records(spark: SparkSession, feed: Feed, files: list[LandingFile])
 
 def _checked_sql(feed: Feed) -> str:
     """Every record with its parsed document and the first failed check as `reason`."""
-    rules = RULES[feed.name]
+    spark_feed = SPARK_FEEDS[feed.name]
     checks = (
         ("not_utf8", "'not valid UTF-8'"),
         ("doc is null and trim(both ' \\t\\r\\n' from text) = ''", "'empty file'"),
@@ -175,13 +176,12 @@ def _checked_sql(feed: Feed) -> str:
             "is_variant_null(doc) or not startswith(schema_of_variant(doc), 'OBJECT')",
             "'not a JSON object'",
         ),
-        *rules.checks,
-        *type_checks(feed.name),
+        *record_checks(feed.name),
     )
     reason = "case " + " ".join(f"when {c} then {r}" for c, r in checks) + " end"
     steps = "records as (select *, try_parse_json(text) as doc from _records)"
     previous = "records"
-    for index, (name, expression) in enumerate(rules.fields):
+    for index, (name, expression) in enumerate(spark_feed.fields):
         steps += f", field_{index} as (select *, {expression} as {name} from {previous})"
         previous = f"field_{index}"
     return f"with {steps} select *, {reason} as reason from {previous}"
