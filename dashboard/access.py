@@ -10,13 +10,8 @@ from __future__ import annotations
 from starlette.requests import Request
 
 from dashboard.config import DashboardConfig
-from orchestration.dashboard import NotAllowed, check_viewer, user_by_email
-from orchestration.reports.requests import (
-    REQUESTER_COLUMNS,
-    RequestRefused,
-    check_plan,
-    check_requester,
-)
+from orchestration.dashboard import NotAllowed, check_viewer
+from orchestration.reports.requests import RequestRefused, check_may_request
 
 
 class Refused(Exception):
@@ -52,13 +47,8 @@ def check_dashboard(cursor, email: str) -> None:
 
 
 def check_reports(cursor, email: str) -> None:
-    account = cursor.execute(
-        "select plan, plan_allows_reports, activity_reports_enabled from dim_account"
-    ).fetchone()
     try:
-        user = user_by_email(cursor, email, REQUESTER_COLUMNS)
-        check_plan(*(account or (None, None, None)))
-        check_requester(email, user)
+        check_may_request(cursor, email)
     except (NotAllowed, RequestRefused) as error:
         raise Refused(str(error)) from None
 

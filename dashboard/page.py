@@ -11,11 +11,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.templating import Jinja2Templates
 
-from dashboard import queries
 from dashboard.access import Refused, check_dashboard, check_reports, viewer_of
 from dashboard.config import DashboardConfig
-from dashboard.queries import Period
 from dashboard.serving import NotPublished, ServingFile, build_of
+from orchestration.queries import marts
+from orchestration.queries.marts import Period
 
 PERIODS = (7, 30, 90, 365)
 WINDOWS = (7, 30)
@@ -47,9 +47,9 @@ class Page:
         else:
             check_dashboard(self.cursor, self.viewer)
         self.build = build_of(self.cursor)
-        self.account = queries.account(self.cursor)
+        self.account = marts.account(self.cursor)
         self.free = self.account.get("plan") == "free"
-        self.environments = queries.environments(self.cursor)
+        self.environments = marts.environments(self.cursor)
         self.env = self.environment_named(request.query_params.get("env") or None)
         # Periods end with the last day served: today's, in part, once its files load.
         self.day = self.build.last_day

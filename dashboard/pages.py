@@ -13,23 +13,24 @@ from starlette.background import BackgroundTask
 from starlette.exceptions import HTTPException
 from starlette.responses import FileResponse, Response
 
-from dashboard import charts, queries
+from dashboard import charts
 from dashboard.page import WINDOWS, BadRequest, Page, choice_param, int_param, viewed
 from dashboard.units import GB
+from orchestration.queries import marts
 
 
 @viewed()
 def overview(page: Page) -> Response:
     if page.free:
-        numbers = queries.summary_numbers(page.cursor, page.env, page.period.last)
+        numbers = marts.summary_numbers(page.cursor, page.env, page.period.last)
         return page.render("limited.html", numbers=numbers)
     period, env, cur = page.period, page.env, page.cursor
-    assets = queries.assets_by_type(cur, env, period.last)
-    trend = queries.grouped(queries.assets_trend(cur, env, period), "asset_type")
-    users = queries.users_by_role(cur, period.last)
-    users_trend = queries.users_trend(cur, period)
-    collections = queries.collections_trend(cur, env, period)
-    portals = queries.portals_trend(cur, env, period)
+    assets = marts.assets_by_type(cur, env, period.last)
+    trend = marts.grouped(marts.assets_trend(cur, env, period), "asset_type")
+    users = marts.users_by_role(cur, period.last)
+    users_trend = marts.users_trend(cur, period)
+    collections = marts.collections_trend(cur, env, period)
+    portals = marts.portals_trend(cur, env, period)
     figures = {
         "assets": charts.lines(
             "Assets by type",
@@ -70,7 +71,7 @@ def overview(page: Page) -> Response:
 @viewed()
 def collection_views(page: Page) -> Response:
     page.paid_only()
-    top = queries.grouped(queries.top_collections(page.cursor, page.env, page.period), "cloud_name")
+    top = marts.grouped(marts.top_collections(page.cursor, page.env, page.period), "cloud_name")
     figures = {
         env: charts.horizontal_bars(
             f"Most viewed collections, {env}",
@@ -90,7 +91,7 @@ def collection_page(page: Page) -> Response:
         page.request.path_params["collection_id"],
     )
     page.environment_named(env)
-    found = queries.collection(page.cursor, env, collection_id, page.period)
+    found = marts.collection(page.cursor, env, collection_id, page.period)
     if found is None:
         raise HTTPException(404, f"No collection {collection_id} in {env}")
     views = found["views"]
@@ -108,18 +109,18 @@ def published_collections_csv(page: Page) -> Response:
     period = page.period
     return _download(
         f"published_collections_{period.first}_{period.last}.csv",
-        partial(queries.published_collections, page.cursor, page.env, period),
+        partial(marts.published_collections, page.cursor, page.env, period),
     )
 
 
 @viewed(default_days=7)
 def uploads(page: Page) -> Response:
     page.paid_only()
-    choices = queries.upload_choices(page.cursor)
+    choices = marts.upload_choices(page.cursor)
     source = choice_param(page.request, "source", choices["sources"])
     asset_type = choice_param(page.request, "type", choices["types"])
-    per_day = queries.uploads_per_day(page.cursor, page.env, source, asset_type, page.period)
-    week = queries.uploads_past_7_days(page.cursor, page.env, source, asset_type, page.period.last)
+    per_day = marts.uploads_per_day(page.cursor, page.env, source, asset_type, page.period)
+    week = marts.uploads_past_7_days(page.cursor, page.env, source, asset_type, page.period.last)
     figure = charts.bars(
         "Uploads per day", [r["day"] for r in per_day], [r["uploads"] for r in per_day]
     )
@@ -142,8 +143,8 @@ def active_users(page: Page) -> Response:
     if window not in WINDOWS:
         raise BadRequest(f"window must be 7 or 30 days, got {window}")
     lists = {
-        scope: queries.top_users(page.cursor, scope, window, page.period.last)
-        for scope in queries.scopes(page.cursor, page.env)
+        scope: marts.top_users(page.cursor, scope, window, page.period.last)
+        for scope in marts.scopes(page.cursor, page.env)
     }
     return page.render("users.html", lists=lists, window=window, windows=WINDOWS)
 
@@ -152,7 +153,7 @@ def active_users(page: Page) -> Response:
 def all_users_csv(page: Page) -> Response:
     page.paid_only()
     scope = page.request.query_params.get("scope") or ""
-    allowed = queries.known_scopes(page.cursor)
+    allowed = marts.known_scopes(page.cursor)
     if scope not in allowed:
         raise BadRequest(f"scope must be one of {', '.join(allowed)}, got {scope!r}")
     window = int_param(page.request.query_params, "window", 30)
@@ -161,23 +162,21 @@ def all_users_csv(page: Page) -> Response:
     day = page.period.last
     return _download(
         f"users_{scope.strip('()')}_{window}d_{day}.csv",
-        partial(queries.all_users, page.cursor, scope, window, day),
+        partial(marts.all_users, page.cursor, scope, window, day),
     )
 
 
 @viewed()
 def account_usage(page: Page) -> Response:
     page.paid_only()
-    by_env = queries.grouped(queries.usage(page.cursor, page.env, page.period), "cloud_name")
-    add_ons = queries.grouped(
-        queries.add_on_usage(page.cursor, page.env, page.period), "cloud_name"
-    )
+    by_env = marts.grouped(marts.usage(page.cursor, page.env, page.period), "cloud_name")
+    add_ons = marts.grouped(marts.add_on_usage(page.cursor, page.env, page.period), "cloud_name")
     panels = []
     for env, days in by_env.items():
         latest = days[-1]
-        extras = queries.grouped(add_ons.get(env, []), "add_on")
+        extras = marts.grouped(add_ons.get(env, []), "add_on")
         on_day = [d["usage_date"] for d in days]
-        percents = {label: [d[pct] for d in days] for label, _, _, pct, _ in queries.METERS if pct}
+        percents = {label: [d[pct] for d in days] for label, _, _, pct, _ in marts.METERS if pct}
         percents.update(
             {name: [d["used_percent"] for d in items] for name, items in extras.items()}
         )
@@ -198,7 +197,7 @@ def account_usage(page: Page) -> Response:
                 ),
             }
         )
-    return page.render("usage.html", panels=panels, meters=queries.METERS)
+    return page.render("usage.html", panels=panels, meters=marts.METERS)
 
 
 def _days(groups: dict[str, list[dict]]) -> list[date]:

@@ -711,7 +711,7 @@ def writable_file(option: str, value: str) -> Path:
 
 def check_scope(con, scope: str) -> None:
     """A users download is for a product environment, or the account level."""
-    from dashboard.queries import known_scopes
+    from orchestration.queries.marts import known_scopes
 
     known = known_scopes(con)
     if scope not in known:

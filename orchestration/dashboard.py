@@ -76,18 +76,18 @@ COLLECTION_TILE = (
 def dashboard(con: duckdb.DuckDBPyConnection, day: date) -> dict[str, list[tuple]]:
     """Every tile of the dashboard as of the end of `day`, account-wide, from the queries of
     the dashboard page; windows end with that day (the past 7 days are day - 6 to day)."""
-    from dashboard import queries
-    from dashboard.queries import Period
+    from orchestration.queries import marts
+    from orchestration.queries.marts import Period
 
     on_day = Period(day, day)
-    (collections,) = queries.collections_trend(con, None, on_day) or [{}]
-    (portals,) = queries.portals_trend(con, None, on_day) or [{}]
+    (collections,) = marts.collections_trend(con, None, on_day) or [{}]
+    (portals,) = marts.portals_trend(con, None, on_day) or [{}]
     return {
         "Assets by type (count, size)": [
             (r["asset_type"], r["assets"], f"{r['bytes'] / 1e9:.1f} GB")
-            for r in queries.assets_by_type(con, None, day)
+            for r in marts.assets_by_type(con, None, day)
         ],
-        "Users by role": [(r["user_role"], r["users"]) for r in queries.users_by_role(con, day)],
+        "Users by role": [(r["user_role"], r["users"]) for r in marts.users_by_role(con, day)],
         "Collections (total, assets, published, assets in published)": [
             tuple(collections.get(name) for name in COLLECTION_TILE)
         ],
@@ -96,16 +96,16 @@ def dashboard(con: duckdb.DuckDBPyConnection, day: date) -> dict[str, list[tuple
         ],
         "Uploads, past 7 days (source, type)": [
             (r["upload_source"], r["asset_type"], r["uploads"])
-            for r in queries.uploads_past_7_days(con, None, None, None, day)
+            for r in marts.uploads_past_7_days(con, None, None, None, day)
         ],
         "Top 3 active users per scope, past 30 days (scope, e-mail, actions, share)": [
             (scope, r["email"], r["actions"], f"{100 * r['share']:.1f} %")
-            for scope in queries.scopes(con, None)
-            for r in queries.top_users(con, scope, 30, day, top_n=3)
+            for scope in marts.scopes(con, None)
+            for r in marts.top_users(con, scope, 30, day, top_n=3)
         ],
         "Top 3 viewed collections per environment, past 30 days (environment, collection, views)": [
             (r["cloud_name"], r["collection_name"], r["views"])
-            for r in queries.top_collections(con, None, Period.ending(day, 30), top_n=3)
+            for r in marts.top_collections(con, None, Period.ending(day, 30), top_n=3)
         ],
     }
 

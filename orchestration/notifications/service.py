@@ -103,16 +103,10 @@ def check_owner(
 
 def known_meters(con) -> tuple[list[str], list[str]]:
     """The account's product environments, and the meters with a limit (add-ons too)."""
-    from dashboard import queries
+    from orchestration.queries import marts
 
-    environments = [e["cloud_name"] for e in queries.environments(con)]
-    add_ons = [
-        a
-        for (a,) in con.execute(
-            "select distinct add_on from mart_add_on_usage_daily order by 1"
-        ).fetchall()
-    ]
-    return environments, [meter for meter, _ in queries.LIMITED_METERS] + add_ons
+    environments = [e["cloud_name"] for e in marts.environments(con)]
+    return environments, [meter for meter, _ in marts.LIMITED_METERS] + marts.add_ons(con)
 
 
 @dataclass
@@ -151,9 +145,9 @@ def notify(settings: Settings, now: datetime | None = None) -> Outcome:
 
 
 def meter_readings(con, day: date) -> list[Reading]:
-    from dashboard import queries
+    from orchestration.queries import marts
 
-    names = {e["cloud_name"]: e["product_environment_name"] for e in queries.environments(con)}
+    names = {e["cloud_name"]: e["product_environment_name"] for e in marts.environments(con)}
     return [
         Reading(
             day=r["usage_date"],
@@ -165,7 +159,7 @@ def meter_readings(con, day: date) -> list[Reading]:
             limit=r["usage_limit"],
             usage_week_before=r["usage_week_before"],
         )
-        for r in queries.meter_readings(con, day)
+        for r in marts.meter_readings(con, day)
         if r["usage_amount"] is not None
     ]
 

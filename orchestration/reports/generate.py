@@ -17,29 +17,12 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration import queries
 from orchestration.reports.requests import ReportRange
 from orchestration.sql import sql_string
 
 # The dates are `date` objects rendered by isoformat(), never user text.
-REPORT_SQL = """
-select
-    cast(activity.occurred_at as timestamp) as occurred_at,
-    coalesce(activity.cloud_name, '(account)') as product_environment,
-    coalesce(activity.actor_email, activity.actor_id, activity.actor_type) as actor,
-    activity.action,
-    activity.category,
-    activity.target_type,
-    activity.target_id,
-    activity.asset_type,
-    activity.details
-from core.fct_dam_activity as activity
-left join core.dim_product_environments as environments
-    on activity.cloud_name = environments.cloud_name
-where activity.activity_date > date '{start}'
-    and activity.activity_date < date '{end}'
-    and (activity.cloud_name is null or environments.tracking_enabled)
-order by activity.occurred_at, activity.activity_id
-"""
+REPORT_SQL = (queries.FOLDER / "activity_report.sql").read_text()
 
 
 # The CSV's header for each Parquet column, in order.

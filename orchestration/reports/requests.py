@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 
 from orchestration.dashboard import NotAllowed, open_serving, user_by_email
+from orchestration.queries import marts
 
 KEY = re.compile(r"^(\d{4}-\d{2}-\d{2})_(\d{4}-\d{2}-\d{2})$")
 
@@ -92,12 +93,18 @@ def check_request(serving_path: Path, requested_by: str) -> None:
     except FileNotFoundError as error:
         raise RequestRefused(str(error)) from error
     with con:
-        account = con.execute(
-            "select plan, plan_allows_reports, activity_reports_enabled from dim_account"
-        ).fetchone()
-        try:
-            user = user_by_email(con, requested_by, REQUESTER_COLUMNS)
-        except NotAllowed as error:
-            raise RequestRefused(str(error)) from error
-    check_plan(*(account or (None, None, None)))
+        check_may_request(con, requested_by)
+
+
+def check_may_request(con, requested_by: str) -> None:
+    """The gate of every report request, on a connection to the published marts: the
+    account's plan and feature, then the requester (RequestRefused)."""
+    account = marts.account(con)
+    try:
+        user = user_by_email(con, requested_by, REQUESTER_COLUMNS)
+    except NotAllowed as error:
+        raise RequestRefused(str(error)) from error
+    check_plan(
+        account["plan"], account.get("plan_allows_reports"), account.get("activity_reports_enabled")
+    )
     check_requester(requested_by, user)

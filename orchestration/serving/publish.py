@@ -27,10 +27,11 @@ from typing import Any
 
 import duckdb
 
+from orchestration import queries
 from orchestration.serving.contract import ServedTable, served_column, served_tables
 from orchestration.sql import sql_string
 
-DOWNLOADS_SQL = Path(__file__).with_name("downloads.sql")
+DOWNLOADS_SQL = queries.FOLDER / "downloads.sql"
 # DuckDB 1.0's storage format: read by every DuckDB from 1.0 on (storage versions 64 and up).
 STORAGE_VERSION = "v1.0.0"
 ARRIVAL_DAYS = "staging.stg_dam__arrival_days"

@@ -1,4 +1,5 @@
-"""What each page shows, as queries on the served marts and their table macros.
+"""What the dashboard page, the text dashboard and the usage alerts show, as queries on the
+served marts and their table macros (downloads.sql).
 
 Every metric is per product environment; `env` names one, or is None for all of them,
 where the page sums what sums meaningfully (counts, sizes, views) and lists the rest per
@@ -47,6 +48,14 @@ def environments(cursor) -> list[dict]:
         "select cloud_name, product_environment_name, tracking_enabled "
         "from dim_product_environments order by cloud_name",
     )
+
+
+def add_ons(cursor) -> list[str]:
+    """The add-ons the usage reports have named."""
+    return [
+        r["add_on"]
+        for r in rows(cursor, "select distinct add_on from mart_add_on_usage_daily order by 1")
+    ]
 
 
 def account(cursor) -> dict:
