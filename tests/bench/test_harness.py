@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import shutil
 import subprocess
 import sys
 
@@ -79,3 +80,23 @@ def test_the_harness_runs_every_stage_at_a_tiny_size(tmp_path):
     assert ("spark target (`--spark`)" in markdown) == spark
     check = tmp_path / "work" / "logs" / "run-1" / "build_baseline_check.log"
     assert "12 marts equal" in check.read_text()
+
+
+def test_the_microbatch_variant_keeps_no_arrival_window_of_its_own(tmp_path):
+    """bench.microbatch compares like with like only when its copy of the users snapshot
+    models loses the project's window (pre-hook and filter) and takes dbt's batches."""
+    from datetime import date
+
+    from bench.microbatch import MODELS, microbatch_project
+    from orchestration.dbt.project import DBT_PROJECT_DIR
+
+    project = tmp_path / "dbt_project"
+    shutil.copytree(DBT_PROJECT_DIR, project, ignore=shutil.ignore_patterns("target", "logs"))
+    microbatch_project(project, date(2024, 5, 1))
+    for model in MODELS:
+        sql = (project / "models" / "staging" / f"{model}.sql").read_text()
+        assert "incremental_strategy='microbatch'" in sql and "begin='2024-05-01'" in sql
+        assert "in_loaded_window" not in sql and "delete_arrival_window" not in sql, model
+        assert "{{ source('dam', 'users') }}" in sql
+    sources = (project / "models" / "staging" / "_dam__sources.yml").read_text()
+    assert "      - name: users\n        config: {event_time: arrival_date}\n" in sources
