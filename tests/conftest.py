@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -60,6 +61,44 @@ def run_cli(*args: str, data: Path, landing: Path, timeout: int = 600, **env: st
         text=True,
         timeout=timeout,
     )
+
+
+def load_and_build(data: Path, zone: Path, first: date | None = None, last: date | None = None):
+    """What `dam-usage run [--start FIRST] [--end LAST]` leaves in the warehouse, without a
+    Dagster run: every feed's files of the arrival days loaded by the ingest's `load_feed`,
+    then `dbt build` over their window (every day, without bounds). For tests of what the
+    models make of the deliveries; the command itself is tested as a user runs it."""
+    from orchestration.dbt.project import DBT_PROJECT_DIR, dbt_executable, dbt_project
+    from orchestration.ingest.feeds import FEEDS
+    from orchestration.ingest.load import load_feed
+    from orchestration.landing import landing_days
+    from orchestration.resources import Warehouse
+
+    days, window = landing_days(zone), {}
+    if first or last:
+        first, last = first or days[0], last or days[-1]
+        days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
+        end = last + timedelta(days=1)
+        window = {"DAM_MIN_ARRIVAL_DATE": str(first), "DAM_MAX_ARRIVAL_DATE": str(end)}
+    warehouse = Warehouse(path=str(data / "warehouse.duckdb"))
+    with warehouse.connect() as con:
+        for feed in FEEDS:
+            load_feed(con, feed, zone, days)
+    target = data / "dbt_target"
+    parsed = dbt_project().manifest_path.with_name("partial_parse.msgpack")
+    if not target.exists() and parsed.exists():
+        target.mkdir(parents=True)
+        shutil.copy(parsed, target)  # dbt reads what it can of the prepared parse
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("DAM_")}
+    result = subprocess.run(
+        [dbt_executable(), "build", "--project-dir", str(DBT_PROJECT_DIR),
+         "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(target)],
+        env={**environment, "DAM_WAREHOUSE_PATH": warehouse.path,
+             "DAM_DUCKDB_TEMP_DIR": str(data / "duckdb_tmp"),
+             "DBT_LOG_PATH": str(data / "dbt_logs"), **window},
+        capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
 
 
 def warehouse_rows(warehouse: Path, sql: str) -> list[tuple]:

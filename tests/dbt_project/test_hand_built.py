@@ -7,18 +7,14 @@ import json
 import os
 import shutil
 import subprocess
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from orchestration.dbt.project import DBT_PROJECT_DIR, dbt_executable, dbt_project
-from orchestration.ingest.feeds import FEEDS
-from orchestration.ingest.load import load_feed
-from orchestration.landing import landing_days
-from orchestration.resources import Warehouse
-from tests.conftest import run_cli, table_rows, table_rows_sql, warehouse_rows
+from orchestration.dbt.project import DBT_PROJECT_DIR, dbt_executable
+from tests.conftest import load_and_build, run_cli, table_rows, table_rows_sql, warehouse_rows
 
 ENV = "acme"
 ADMIN = {"id": "u-admin", "email": "ada@acme.example", "role": "master_admin"}
@@ -122,45 +118,16 @@ def daily(zone, tmp_path_factory):
 
 
 def load_days(data: Path, zone: Path, days) -> None:
-    """Each arrival day loaded in the order given, as a daily run loads it: every feed's
-    files by the ingest's `load_feed`, then `dbt build` over that day's window. These tests
-    check what the models make of the deliveries, so Dagster is left out (the `daily`
-    fixture runs `dam-usage run` itself)."""
+    """Each arrival day loaded and built in the order given, as the daily runs load them."""
     for day in days:
-        first = date.fromisoformat(day)
-        end = first + timedelta(days=1)
-        load_and_build(data, zone, [first], {"DAM_MIN_ARRIVAL_DATE": day,
-                                             "DAM_MAX_ARRIVAL_DATE": end.isoformat()})  # fmt: skip
+        load_and_build(data, zone, date.fromisoformat(day), date.fromisoformat(day))
 
 
 def built_whole(zone: Path, data: Path) -> Path:
     """The whole zone loaded and built in one go, from scratch: what the daily runs must
     equal."""
-    load_and_build(data, zone, landing_days(zone), {})
+    load_and_build(data, zone)
     return data
-
-
-def load_and_build(data: Path, zone: Path, days: list[date], window: dict[str, str]) -> None:
-    warehouse = Warehouse(path=str(data / "warehouse.duckdb"))
-    with warehouse.connect() as con:
-        for feed in FEEDS:
-            load_feed(con, feed, zone, days)
-    target = data / "dbt_target"
-    parsed = dbt_project().manifest_path.with_name("partial_parse.msgpack")
-    if not target.exists() and parsed.exists():
-        # dbt's parse of the project, as `dam-usage prepare` left it, spares a full parse.
-        target.mkdir(parents=True)
-        shutil.copy(parsed, target)
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("DAM_")}
-    result = subprocess.run(
-        [dbt_executable(), "build", "--project-dir", str(DBT_PROJECT_DIR),
-         "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(target)],
-        env={**environment, "DAM_WAREHOUSE_PATH": warehouse.path,
-             "DAM_DUCKDB_TEMP_DIR": str(data / "duckdb_tmp"),
-             "DBT_LOG_PATH": str(data / "dbt_logs"), **window},
-        capture_output=True, text=True, timeout=600,
-    )  # fmt: skip
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
 
 
 def query(data, sql, *params):

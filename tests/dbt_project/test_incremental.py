@@ -12,7 +12,7 @@ from datetime import date, timedelta
 import duckdb
 
 from orchestration.dbt.project import DBT_PROJECT_DIR, dbt_executable
-from tests.conftest import run_cli, table_rows, warehouse_rows
+from tests.conftest import load_and_build, run_cli, table_rows, warehouse_rows
 
 LAYERS = ("staging", "intermediate", "core", "marts")
 # The columns that store the hash of a key (macros/incremental.sql: key_hash).
@@ -31,19 +31,12 @@ def relations(warehouse) -> list[str]:
 def test_days_loaded_apart_out_of_order_and_again_equal_one_build(small_zone, built, tmp_path):
     days = sorted(path.name for path in (small_zone / "dam_events").iterdir())
     assert len(days) >= 6, days
+    days = [date.fromisoformat(day) for day in days]
     # The first two days, then a later day before the one it redelivers from, then that
-    # one (a backfill), a day loaded twice, and the rest.
-    runs = [
-        ("--end", days[1]),
-        ("--start", days[3], "--end", days[3]),
-        ("--start", days[2], "--end", days[2]),
-        ("--start", days[3], "--end", days[3]),
-        ("--start", days[5], "--end", days[5]),
-        ("--start", days[4], "--end", days[4]),
-    ]
-    for args in runs:
-        result = run_cli("run", *args, data=tmp_path, landing=small_zone)
-        assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    # one (a backfill), a day loaded twice, and the rest; each as `dam-usage run` loads it.
+    runs = [(None, days[1]), *((day, day) for day in (days[3], days[2], days[3], days[5], days[4]))]
+    for first, last in runs:
+        load_and_build(tmp_path, small_zone, first, last)
 
     daily, whole = tmp_path / "warehouse.duckdb", built["warehouse"]
     names = relations(whole)
