@@ -49,7 +49,7 @@ def check_dashboard(cursor, email: str) -> None:
 def check_reports(cursor, email: str) -> None:
     try:
         check_may_request(cursor, email)
-    except (NotAllowed, RequestRefused) as error:
+    except RequestRefused as error:
         raise Refused(str(error)) from None
 
 
